@@ -1,0 +1,89 @@
+"""The NinjaAPI: authentication, the error shape, and every app's router."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.encoding import force_str
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.security import SessionAuth
+
+from kam.core.errors import DomainError, ValidationFailed
+from kam.identity.auth import BearerTokenAuth
+
+api = NinjaAPI(
+    title="KAM API",
+    version="1",
+    description="Key-account management: customers, lines, alarms, tickets, SLA. "
+    "Authenticate with `Authorization: Bearer <token>` (issue one with `kam token issue NAME`) "
+    "or the browser session.",
+    auth=[BearerTokenAuth(), SessionAuth()],
+    urls_namespace="api",
+    openapi_url="/openapi.json",
+    docs_url="/docs",
+)
+
+
+def _error(request: HttpRequest, status: int, code: str, message: str, fields: Any = None) -> HttpResponse:
+    return api.create_response(request, {"code": code, "message": message, "fields": fields or {}}, status=status)
+
+
+@api.exception_handler(DomainError)
+def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    return api.create_response(request, exc.as_dict(), status=exc.status)
+
+
+@api.exception_handler(NinjaValidationError)
+def validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    fields: dict[str, list[str]] = {}
+    for err in exc.errors:
+        loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path", "payload", "form")]
+        # ninja nests the body under the parameter name; keep the field path after it
+        key = ".".join(loc[1:] if len(loc) > 1 and err.get("loc", ("",))[0] == "body" else loc) or "__all__"
+        fields.setdefault(key, []).append(force_str(err.get("msg", "")))
+    return _error(request, 422, "invalid", _("The request is not valid."), fields)
+
+
+@api.exception_handler(DjangoValidationError)
+def django_validation_error(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
+    return domain_error(request, ValidationFailed.from_django(exc))
+
+
+@api.exception_handler(AuthenticationError)
+def auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return _error(request, 401, "unauthenticated", _("Authentication required."))
+
+
+@api.exception_handler(Http404)
+def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return _error(request, 404, "not_found", _("Not found."))
+
+
+@api.exception_handler(PermissionDenied)
+def forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    return _error(request, 403, "forbidden", _("You are not allowed to do this."))
+
+
+@api.exception_handler(HttpError)
+def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    code = {400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404: "not_found", 409: "conflict"}
+    return _error(request, exc.status_code, code.get(exc.status_code, "error"), force_str(exc.message))
+
+
+def _register_routers() -> None:
+    from kam.core.api_routes import router as core_router
+    from kam.customers.api import router as customers_router
+    from kam.identity.api import router as identity_router
+
+    api.add_router("/", core_router)
+    api.add_router("/", identity_router)
+    api.add_router("/customers", customers_router)
+
+
+_register_routers()

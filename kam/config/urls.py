@@ -1,0 +1,10 @@
+from django.urls import include, path
+
+from kam.config.api import api
+
+urlpatterns = [
+    path("api/v1/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("kam.identity.urls")),
+    path("", include("kam.core.urls")),
+]

@@ -1,0 +1,69 @@
+"""Who sees which key accounts (DESIGN.md "Permissions").
+
+- account managers and engineers: customers whose account team they are on, and those customers'
+  children in the group tree; AMs (lead or local) may change them;
+- directors: every customer in their org unit's region; they may change and approve;
+- NOC and finance: every customer in their org unit's region, read only (NOC: service side only —
+  field-level hiding of prices is done by ``user.sees_commercial``);
+- customer users: their own customer and its children, read only.
+
+``prefix`` lets models that hang off a customer reuse the same rule (``prefix="customer__"``).
+"""
+
+from __future__ import annotations
+
+from functools import reduce
+from operator import or_
+from typing import Any
+
+from django.db.models import Q
+
+from kam.core.models.reference import region_prefix
+from kam.core.permissions import VIEW
+
+_REGION_ROLES_READ = {"noc", "finance"}
+
+
+def _paths(user: Any, editing_only: bool) -> list[str]:
+    from kam.customers.choices import EDITING_TEAM_ROLES
+    from kam.customers.models import Customer
+
+    qs = Customer.objects.filter(team_members__user=user)
+    if editing_only:
+        qs = qs.filter(team_members__role__in=list(EDITING_TEAM_ROLES))
+    paths = sorted(set(qs.values_list("path", flat=True)))
+    # a path inside another path adds nothing
+    return [p for p in paths if not any(p != q and p.startswith(q) for q in paths)]
+
+
+def _path_q(paths: list[str], prefix: str) -> Q | bool:
+    if not paths:
+        return False
+    return reduce(or_, (Q(**{f"{prefix}path__startswith": p}) for p in paths))
+
+
+def customer_scope(user: Any, action: str, prefix: str = "") -> Q | bool:
+    role = getattr(user, "role", None)
+    if role == "customer":
+        if action != VIEW or not user.customer_id:
+            return False
+        from kam.customers.models import Customer
+
+        own_path = Customer.objects.filter(pk=user.customer_id).values_list("path", flat=True).first() or ""
+        return _path_q([own_path], prefix) if own_path else False
+    if role == "director":
+        unit = user.org_unit
+        if unit is None:
+            return False
+        return Q(**{f"{prefix}region__code__startswith": region_prefix(unit.region_id)})
+    if role in _REGION_ROLES_READ:
+        if action != VIEW or user.org_unit is None:
+            return False
+        return Q(**{f"{prefix}region__code__startswith": region_prefix(user.org_unit.region_id)})
+    if role in ("account_manager", "engineer"):
+        if action == VIEW:
+            return _path_q(_paths(user, editing_only=False), prefix)
+        if role == "account_manager":
+            return _path_q(_paths(user, editing_only=True), prefix)
+        return False
+    return False

@@ -1,0 +1,14 @@
+from django.urls import path
+
+from kam.identity import views
+
+app_name = "identity"
+
+urlpatterns = [
+    path("login/", views.LoginView.as_view(), name="login"),
+    path("logout/", views.logout_view, name="logout"),
+    path("profile/", views.profile, name="profile"),
+    path("profile/tokens/", views.tokens, name="tokens"),
+    path("profile/tokens/<int:token_id>/revoke/", views.revoke_token, name="token-revoke"),
+    path("language/", views.set_language, name="language"),
+]
