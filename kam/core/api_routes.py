@@ -81,7 +81,7 @@ def mark_read(request: HttpRequest, notification_id: int) -> Any:
 
 @router.get("/search", response=responses(200, list[SearchHitOut]), tags=["search"])
 def search(request: HttpRequest, q: str, limit: int = Query(8, ge=1, le=50)) -> Any:  # type: ignore[type-arg]
-    hits = []
+    hits: list[dict[str, str]] = []
     for _provider, provider_hits in registry.run_search(request.user, q.strip(), limit):
         hits.extend(
             {"kind": force_str(h.kind), "title": h.title, "subtitle": h.subtitle, "url": h.url} for h in provider_hits

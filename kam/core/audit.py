@@ -28,7 +28,10 @@ class AuditContext:
     note: str = ""
 
 
-_current: contextvars.ContextVar[AuditContext] = contextvars.ContextVar("kam_audit", default=AuditContext())
+_current: contextvars.ContextVar[AuditContext] = contextvars.ContextVar(
+    "kam_audit",
+    default=AuditContext(),  # noqa: B039 - a frozen dataclass, immutable
+)
 
 
 def current() -> AuditContext:

@@ -28,7 +28,11 @@ class RowError:
     message: str
 
     def __str__(self) -> str:
-        return _("row %(row)s, %(field)s: %(message)s") % {"row": self.row, "field": self.field, "message": self.message}
+        return _("row %(row)s, %(field)s: %(message)s") % {
+            "row": self.row,
+            "field": self.field,
+            "message": self.message,
+        }
 
 
 class ImportFailed(ValidationFailed):

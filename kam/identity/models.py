@@ -3,7 +3,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import timedelta
-from typing import Any
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
@@ -15,15 +15,14 @@ from django.utils.translation import gettext_lazy as _
 
 from kam.core.models import AuditedModel, KamModel, Region, ScopedQuerySet
 from kam.core.models.reference import region_prefix
-from kam.core.permissions import CHANGE, VIEW
+from kam.core.permissions import VIEW
 from kam.identity.choices import COMMERCIAL_ROLES, OrgUnitLevel, Role
 
 
 class OrgUnitQuerySet(ScopedQuerySet):
     def scope(self, user: Any, action: str) -> Q | bool:
-        if action == VIEW:
-            return True  # the org chart of the operator is not a secret inside it
-        return False
+        # the org chart of the operator is not a secret inside it
+        return action == VIEW
 
     def subtree_of(self, unit: OrgUnit) -> OrgUnitQuerySet:
         return self.filter(path__startswith=unit.path)
@@ -100,7 +99,7 @@ class User(AuditedModel, AbstractUser):
     failed_logins = models.PositiveSmallIntegerField(default=0, editable=False)
     locked_until = models.DateTimeField(null=True, blank=True, editable=False)
 
-    objects = KamUserManager()
+    objects: ClassVar[KamUserManager] = KamUserManager()
     audit_exclude = ("password",)
     audit_ignore = ("last_login", "failed_logins", "locked_until")
 

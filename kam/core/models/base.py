@@ -47,6 +47,7 @@ class AuditedModel(models.Model):
 
     audit_exclude: tuple[str, ...] = ()
     audit_ignore: tuple[str, ...] = ()
+    _audit_snapshot: dict[str, Any]
 
     class Meta:
         abstract = True

@@ -1,12 +1,14 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
 class NotificationQuerySet(models.QuerySet["Notification"]):
-    def for_user(self, user: object) -> NotificationQuerySet:
+    def for_user(self, user: Any) -> NotificationQuerySet:
         return self.filter(recipient=user)
 
     def unread(self) -> NotificationQuerySet:

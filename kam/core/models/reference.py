@@ -14,15 +14,15 @@ class BilingualName(models.Model):
     class Meta:
         abstract = True
 
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"  # type: ignore[attr-defined]
+
     @property
     def name(self) -> str:
         lang = (get_language() or "zh-hans").lower()
         if lang.startswith("en") and self.name_en:
             return self.name_en
         return self.name_zh
-
-    def __str__(self) -> str:
-        return f"{self.code} {self.name}"  # type: ignore[attr-defined]
 
 
 class RegionLevel(models.IntegerChoices):

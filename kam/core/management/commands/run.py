@@ -45,7 +45,11 @@ class Command(BaseCommand):
                 except subprocess.TimeoutExpired:
                     child.kill()
 
-        signal.signal(signal.SIGTERM, lambda *a: (stop(), sys.exit(0)))
+        def on_sigterm(*_: Any) -> None:
+            stop()
+            sys.exit(0)
+
+        signal.signal(signal.SIGTERM, on_sigterm)
         try:
             while True:
                 for name, child in children.items():
