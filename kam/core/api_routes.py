@@ -1,6 +1,5 @@
 """Reference data, notifications, global search and the audit log."""
 
-from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
