@@ -77,11 +77,13 @@ def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 
 def _register_routers() -> None:
+    from kam.core.api_notifications import router as notifications_router
     from kam.core.api_routes import router as core_router
     from kam.customers.api import router as customers_router
     from kam.identity.api import router as identity_router
 
     api.add_router("/", core_router)
+    api.add_router("/", notifications_router)
     api.add_router("/", identity_router)
     api.add_router("/customers", customers_router)
 
