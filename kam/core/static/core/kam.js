@@ -1,0 +1,110 @@
+/* KAM shell behaviour: small on purpose. HTMX does the talking; this file wires the details. */
+(function () {
+  "use strict";
+
+  // CSRF for HTMX: base.html puts the token in hx-headers on <body>; keep it fresh if the cookie rotates.
+  document.addEventListener("htmx:configRequest", function (event) {
+    var match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+    if (match && !event.detail.headers["X-CSRFToken"]) {
+      event.detail.headers["X-CSRFToken"] = decodeURIComponent(match[1]);
+    }
+  });
+
+  // Let 422 responses (form errors) be swapped like 200s when a form is submitted through HTMX.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    if (event.detail.xhr.status === 422) {
+      event.detail.shouldSwap = true;
+      event.detail.isError = false;
+    }
+  });
+
+  // Toasts: success and info messages fade out by themselves; warnings and errors stay until closed.
+  function hideToasts(root) {
+    (root || document).querySelectorAll("[data-kam-autohide]").forEach(function (el) {
+      window.setTimeout(function () {
+        el.classList.add("kam-fade");
+        window.setTimeout(function () { el.remove(); }, 400);
+      }, parseInt(el.getAttribute("data-kam-autohide"), 10) || 5000);
+    });
+  }
+
+  // Live refresh: any element with data-kam-refresh="<seconds>" and hx-get is refreshed on that period
+  // while the page is visible (htmx "every" keeps polling in background tabs; this does not).
+  var timers = new WeakMap();
+  function armRefresh(root) {
+    (root || document).querySelectorAll("[data-kam-refresh]").forEach(function (el) {
+      if (timers.has(el)) return;
+      var seconds = Math.max(5, parseInt(el.getAttribute("data-kam-refresh"), 10) || 60);
+      var id = window.setInterval(function () {
+        if (!document.body.contains(el)) { window.clearInterval(id); return; }
+        if (document.visibilityState === "visible" && window.htmx) {
+          window.htmx.trigger(el, "kam:refresh");
+        }
+      }, seconds * 1000);
+      timers.set(el, id);
+    });
+  }
+
+  // Close the global search results when clicking elsewhere or pressing Escape.
+  function wireSearch() {
+    var box = document.getElementById("kam-search");
+    var results = document.getElementById("kam-search-results");
+    if (!box || !results) return;
+    document.addEventListener("click", function (event) {
+      if (!box.contains(event.target)) results.classList.remove("show");
+    });
+    box.addEventListener("keydown", function (event) {
+      if (event.key === "Escape") results.classList.remove("show");
+    });
+    document.addEventListener("htmx:afterSwap", function (event) {
+      if (event.detail.target === results) {
+        results.classList.toggle("show", results.innerHTML.trim() !== "");
+      }
+    });
+    document.addEventListener("keydown", function (event) {
+      if (event.key === "/" && !/INPUT|TEXTAREA|SELECT/.test(document.activeElement.tagName)) {
+        var input = box.querySelector("input[name=q]");
+        if (input) { event.preventDefault(); input.focus(); }
+      }
+    });
+  }
+
+  // Copy-to-clipboard buttons: <button data-kam-copy="#element-id">.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-kam-copy]");
+    if (!button) return;
+    var source = document.querySelector(button.getAttribute("data-kam-copy"));
+    if (!source) return;
+    var text = source.value !== undefined ? source.value : source.textContent;
+    var done = function () {
+      var label = button.querySelector("[data-kam-copy-label]");
+      if (label) label.textContent = button.getAttribute("data-kam-copied") || "✓";
+      button.classList.add("btn-success");
+    };
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(text).then(done);
+    } else {
+      source.select && source.select();
+      document.execCommand("copy");
+      done();
+    }
+  });
+
+  // Confirm before destructive POSTs: <form data-kam-confirm="Really?">.
+  document.addEventListener("submit", function (event) {
+    var message = event.target.getAttribute && event.target.getAttribute("data-kam-confirm");
+    if (message && !window.confirm(message)) event.preventDefault();
+  });
+
+  document.addEventListener("DOMContentLoaded", function () {
+    hideToasts();
+    armRefresh();
+    wireSearch();
+  });
+  document.addEventListener("htmx:load", function (event) {
+    hideToasts(event.detail.elt);
+    armRefresh(event.detail.elt);
+  });
+
+  window.KAM = { armRefresh: armRefresh, hideToasts: hideToasts };
+})();
