@@ -49,3 +49,21 @@ EDITING_TEAM_ROLES = frozenset({TeamRole.LEAD_AM, TeamRole.LOCAL_AM})
 
 # Default value grades (configurable through TierPolicy rows).
 DEFAULT_GRADES = ("A1", "A2", "B1", "B2", "C", "D")
+
+
+class ReportGranularity(models.TextChoices):
+    DAILY = "daily", _("Daily")
+    WEEKLY = "weekly", _("Weekly")
+    MONTHLY = "monthly", _("Monthly")
+
+
+class GradeChangeStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+
+
+class SiteKind(models.TextChoices):
+    PREMISES = "premises", _("Customer premises")
+    BRANCH_OFFICE = "branch_office", _("Branch office")
+    DATA_CENTRE = "data_centre", _("Data centre")

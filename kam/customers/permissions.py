@@ -2,7 +2,7 @@
 
 - account managers and engineers: customers whose account team they are on, and those customers'
   children in the group tree; AMs (lead or local) may change them;
-- directors: every customer in their org unit's region; they may change and approve;
+- directors: every customer in their org unit's region; they may change and approve (grade changes);
 - NOC and finance: every customer in their org unit's region, read only (NOC: service side only —
   field-level hiding of prices is done by ``user.sees_commercial``);
 - customer users: their own customer and its children, read only.
@@ -19,7 +19,9 @@ from typing import Any
 from django.db.models import Q
 
 from kam.core.models.reference import region_prefix
-from kam.core.permissions import VIEW
+from kam.core.permissions import APPROVE, EXPORT, VIEW
+
+_READ_ACTIONS = {VIEW, EXPORT}
 
 _REGION_ROLES_READ = {"noc", "finance"}
 
@@ -57,13 +59,13 @@ def customer_scope(user: Any, action: str, prefix: str = "") -> Q | bool:
             return False
         return Q(**{f"{prefix}region__code__startswith": region_prefix(unit.region_id)})
     if role in _REGION_ROLES_READ:
-        if action != VIEW or user.org_unit is None:
+        if action not in _READ_ACTIONS or user.org_unit is None:
             return False
         return Q(**{f"{prefix}region__code__startswith": region_prefix(user.org_unit.region_id)})
     if role in ("account_manager", "engineer"):
-        if action == VIEW:
+        if action in _READ_ACTIONS:
             return _path_q(_paths(user, editing_only=False), prefix)
-        if role == "account_manager":
+        if role == "account_manager" and action != APPROVE:
             return _path_q(_paths(user, editing_only=True), prefix)
         return False
     return False

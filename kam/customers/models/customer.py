@@ -55,6 +55,15 @@ class Customer(KamModel):
     industry = models.ForeignKey(
         Industry, verbose_name=_("industry"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    industry_section = models.ForeignKey(
+        Industry,
+        verbose_name=_("industry section"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+    )
     industry_line = models.ForeignKey(
         IndustryLine,
         verbose_name=_("industry line"),
@@ -96,18 +105,37 @@ class Customer(KamModel):
         related_name="owned_customers",
     )
 
+    # Denormalised, maintained by the services (and the bulk demo): the normalised name for duplicate
+    # detection, and name + short name + pinyin + initials for search.
+    name_key = models.CharField(max_length=200, editable=False, db_index=True, default="")
+    search_text = models.CharField(max_length=1000, editable=False, default="")
+
     objects = CustomerQuerySet.as_manager()
+    audit_ignore = ("search_text", "name_key", "path", "depth")
 
     class Meta:
         verbose_name = _("customer")
         verbose_name_plural = _("customers")
         ordering = ["name"]
-        indexes = [models.Index(fields=["region", "value_grade"])]
+        indexes = [
+            models.Index(fields=["region", "value_grade"]),
+            models.Index(fields=["value_grade", "name"]),
+            models.Index(fields=["parent", "name"]),
+            models.Index(fields=["short_name"]),
+        ]
 
     def __str__(self) -> str:
         return self.short_name or self.name
 
+    @property
+    def is_blacklisted(self) -> bool:
+        return self.credit_status == CreditStatus.BLACKLISTED
+
     def save(self, *args: Any, **kwargs: Any) -> None:
+        from kam.customers.search import customer_search_text, name_key
+
+        self.name_key = name_key(self.name)
+        self.search_text = customer_search_text(self.name, self.short_name, self.uscc)
         super().save(*args, **kwargs)
         path = f"{self.parent.path if self.parent_id and self.parent else '/'}{self.pk}/"
         if path != self.path:
