@@ -49,6 +49,7 @@ KAM_APPS = [
     "kam.core",
     "kam.identity",
     "kam.customers",
+    "kam.engagement",
 ]
 
 INSTALLED_APPS = [
