@@ -41,12 +41,15 @@ Key = tuple[str, str]  # (msgctxt, msgid)
 
 @dataclass(frozen=True)
 class App:
+    """A catalogue: the sources it covers and the ``locale`` directory it lives in."""
+
     label: str
     name: str
-    path: Path
+    sources: tuple[Path, ...]
+    locale_dir: Path
 
     def po_path(self, locale: str) -> Path:
-        return self.path / "locale" / locale / "LC_MESSAGES" / f"{DOMAIN}.po"
+        return self.locale_dir / locale / "LC_MESSAGES" / f"{DOMAIN}.po"
 
 
 @dataclass(frozen=True)
@@ -62,10 +65,21 @@ class Problem:
 
 
 def kam_apps() -> list[App]:
+    """Every app in ``KAM_APPS``, then the project catalogue (``kam/config`` and ``kam/cli.py``)."""
     result = []
     for name in settings.KAM_APPS:
         config = next(c for c in apps.get_app_configs() if c.name == name)
-        result.append(App(label=config.label, name=config.name, path=Path(config.path)))
+        path = Path(config.path)
+        result.append(App(label=config.label, name=config.name, sources=(path,), locale_dir=path / "locale"))
+    package = Path(__file__).resolve().parent.parent
+    result.append(
+        App(
+            label="project",
+            name="kam.config",
+            sources=tuple(p for p in (package / "config", package / "cli.py", package / "__init__.py") if p.exists()),
+            locale_dir=Path(settings.LOCALE_PATHS[0]) if settings.LOCALE_PATHS else package.parent / "locale",
+        )
+    )
     return result
 
 
@@ -86,54 +100,52 @@ def _cwd(path: Path) -> Iterator[None]:
         os.chdir(previous)
 
 
-def run_makemessages(directory: Path, locales: list[str]) -> None:
-    """Run Django's makemessages inside ``directory`` so that it writes to ``directory/locale`` only."""
-    (directory / "locale").mkdir(exist_ok=True)
-    # LOCALE_PATHS would otherwise capture every file below the project directory.
-    with override_settings(LOCALE_PATHS=[]), _cwd(directory):
-        call_command(
-            "makemessages",
-            locale=locales,
-            domain=DOMAIN,
-            extensions=[e.lstrip(".") for e in EXTENSIONS],
-            ignore_patterns=IGNORE_PATTERNS,
-            use_default_ignore_patterns=True,
-            no_location=True,
-            no_obsolete=True,
-            no_wrap=False,
-            verbosity=0,
-            stdout=StringIO(),
-            stderr=StringIO(),
-        )
-
-
-def _copy_sources(src: Path, dst: Path) -> None:
-    def ignore(directory: str, names: list[str]) -> list[str]:
-        skipped = []
-        for name in names:
-            full = Path(directory) / name
-            if full.is_dir():
-                if name in IGNORE_DIRS or name.startswith("."):
-                    skipped.append(name)
-            elif full.suffix not in EXTENSIONS:
+def _ignore_copy(directory: str, names: list[str]) -> list[str]:
+    skipped = []
+    for name in names:
+        full = Path(directory) / name
+        if full.is_dir():
+            if name in IGNORE_DIRS or name.startswith("."):
                 skipped.append(name)
-        return skipped
-
-    shutil.copytree(src, dst, ignore=ignore, dirs_exist_ok=True)
+        elif full.suffix not in EXTENSIONS:
+            skipped.append(name)
+    return skipped
 
 
 def source_msgids(app: App) -> dict[Key, Any]:
-    """The translatable strings in the app's sources, extracted into a scratch directory."""
+    """The translatable strings of the app's sources, as untranslated entries.
+
+    Django's makemessages runs in a scratch copy of the sources, so nothing in the repository changes.
+    """
     import polib
 
     with tempfile.TemporaryDirectory(prefix="kam-messages-") as tmp:
-        copy = Path(tmp) / app.label
-        _copy_sources(app.path, copy)
-        run_makemessages(copy, ["en"])
-        po_file = copy / "locale" / "en" / "LC_MESSAGES" / f"{DOMAIN}.po"
+        root = Path(tmp) / app.label
+        root.mkdir()
+        for source in app.sources:
+            if source.is_dir():
+                shutil.copytree(source, root / source.name, ignore=_ignore_copy)
+            elif source.suffix in EXTENSIONS:
+                shutil.copy2(source, root / source.name)
+        (root / "locale").mkdir()
+        # LOCALE_PATHS would otherwise claim every file below the project directory.
+        with override_settings(LOCALE_PATHS=[]), _cwd(root):
+            call_command(
+                "makemessages",
+                locale=["en"],
+                domain=DOMAIN,
+                extensions=[e.lstrip(".") for e in EXTENSIONS],
+                ignore_patterns=IGNORE_PATTERNS,
+                no_location=True,
+                no_obsolete=True,
+                verbosity=0,
+                stdout=StringIO(),
+                stderr=StringIO(),
+            )
+        po_file = root / "locale" / "en" / "LC_MESSAGES" / f"{DOMAIN}.po"
         if not po_file.exists():
             return {}
-        return {key(e): e for e in polib.pofile(str(po_file)) if not e.obsolete}
+        return {key(e): e for e in polib.pofile(str(po_file)) if not e.obsolete and e.msgid}
 
 
 # --- update ----------------------------------------------------------------------------------------------
@@ -141,7 +153,10 @@ def source_msgids(app: App) -> dict[Key, Any]:
 
 def normalise(po: Any, app: App, locale: str) -> None:
     """A stable header (no dates) so that re-running the update changes nothing."""
-    po.header = f"Messages of {app.name} ({LANGUAGE_NAMES[locale]}).\nThis file is distributed under the same licence as KAM."
+    po.header = (
+        f"Messages of {app.name} ({LANGUAGE_NAMES[locale]}).\n"
+        "This file is distributed under the same licence as KAM."
+    )
     po.metadata = {
         "Project-Id-Version": "KAM",
         "Report-Msgid-Bugs-To": "",
@@ -152,6 +167,32 @@ def normalise(po: Any, app: App, locale: str) -> None:
         "Plural-Forms": PLURAL_FORMS[locale],
     }
     po.metadata_is_fuzzy = False
+
+
+def merge(po: Any, sources: dict[Key, Any]) -> Any:
+    """A catalogue with exactly the source entries, keeping the existing translations (no obsolete ones)."""
+    import polib
+
+    existing = {key(e): e for e in po if not e.obsolete and e.msgid}
+    merged = polib.POFile(wrapwidth=78)
+    for entry_key in sorted(sources):
+        source = sources[entry_key]
+        old = existing.get(entry_key)
+        entry = polib.POEntry(
+            msgctxt=source.msgctxt,
+            msgid=source.msgid,
+            msgid_plural=source.msgid_plural,
+            comment=source.comment,
+            flags=[f for f in source.flags if f != "fuzzy"],
+        )
+        if source.msgid_plural:
+            entry.msgstr_plural = dict(old.msgstr_plural) if old is not None and old.msgid_plural else {0: ""}
+        else:
+            entry.msgstr = old.msgstr if old is not None and not old.msgid_plural else ""
+        if old is not None and "fuzzy" in old.flags:
+            entry.flags.append("fuzzy")
+        merged.append(entry)
+    return merged
 
 
 def fill_english(po: Any) -> int:
@@ -174,33 +215,23 @@ def fill_english(po: Any) -> int:
     return filled
 
 
-def empty_catalogue(app: App, locale: str) -> Any:
-    import polib
-
-    po = polib.POFile(wrapwidth=78)
-    normalise(po, app, locale)
-    return po
-
-
 def update_app(app: App) -> dict[str, int]:
-    """Extract, merge, fill English, normalise and compile one app's catalogues; counts per locale."""
+    """Extract, merge, fill English, normalise and compile one app's catalogues; untranslated per locale."""
     import polib
 
-    for locale in LOCALES:
-        app.po_path(locale).parent.mkdir(parents=True, exist_ok=True)
-    run_makemessages(app.path, list(LOCALES))
+    sources = source_msgids(app)
     untranslated: dict[str, int] = {}
     for locale in LOCALES:
         path = app.po_path(locale)
-        po = polib.pofile(str(path), wrapwidth=78) if path.exists() else empty_catalogue(app, locale)
-        for entry in [e for e in po if e.obsolete]:
-            po.remove(entry)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        po = merge(polib.pofile(str(path)) if path.exists() else polib.POFile(), sources)
         if locale == "en":
             fill_english(po)
         normalise(po, app, locale)
-        po.sort(key=lambda e: (e.msgctxt or "", e.msgid))
-        po.save(str(path))
-        untranslated[locale] = len([e for e in po if not e.translated()])
+        text = str(po)
+        if not path.exists() or path.read_text(encoding="utf-8") != text:
+            path.write_text(text, encoding="utf-8")
+        untranslated[locale] = len([e for e in po if not e.translated() or "fuzzy" in e.flags])
         compile_po(path)
     return untranslated
 
@@ -289,11 +320,11 @@ def _from_mo(mo: Any) -> dict[Key, Any]:
     return result
 
 
-def check_app(app: App, *, extract: bool = True) -> list[Problem]:
+def check_app(app: App) -> list[Problem]:
     import polib
 
     problems: list[Problem] = []
-    sources = source_msgids(app) if extract else {}
+    sources = source_msgids(app)
     for locale in LOCALES:
         path = app.po_path(locale)
         if not path.exists():
