@@ -1,0 +1,77 @@
+"""The API keeps its published contract for any input: property-based runs of every operation.
+
+Schemathesis generates valid and invalid requests for every operation in the OpenAPI schema and sends
+them in process to the WSGI application, once as an administrator and once as an account manager. Each
+response must not be a server error, must use a documented status code and content type, and must match
+the documented schema (the error shape included).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, settings
+from schemathesis.checks import not_a_server_error
+from schemathesis.generation import GenerationMode
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from kam.config.api import api
+from kam.config.wsgi import application
+
+CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
+MAX_EXAMPLES = 25
+
+schema = schemathesis.openapi.from_dict(api.get_openapi_schema())
+schema.config.generation.update(
+    modes=[GenerationMode.POSITIVE, GenerationMode.NEGATIVE],
+    max_examples=MAX_EXAMPLES,
+    deterministic=True,
+)
+
+CONTRACT_SETTINGS = settings(
+    max_examples=MAX_EXAMPLES,
+    derandomize=True,
+    deadline=None,
+    database=None,
+    print_blob=False,
+    suppress_health_check=list(HealthCheck),
+)
+
+
+def _bearer(user: Any) -> dict[str, str]:
+    from kam.identity.services import issue_token
+
+    _token, raw = issue_token(user=user, name="contract")
+    return {"Authorization": f"Bearer {raw}"}
+
+
+@pytest.fixture
+def admin_headers(users: dict[str, Any]) -> dict[str, str]:
+    return _bearer(users["admin"])
+
+
+@pytest.fixture
+def am_headers(users: dict[str, Any]) -> dict[str, str]:
+    return _bearer(users["am"])
+
+
+@pytest.mark.slow
+@pytest.mark.django_db
+@schema.parametrize()
+@CONTRACT_SETTINGS
+def test_contract_as_admin(case: Any, admin_headers: dict[str, str]) -> None:
+    case.call_and_validate(app=application, headers=admin_headers, checks=CHECKS)
+
+
+@pytest.mark.slow
+@pytest.mark.django_db
+@schema.parametrize()
+@CONTRACT_SETTINGS
+def test_contract_as_account_manager(case: Any, am_headers: dict[str, str]) -> None:
+    case.call_and_validate(app=application, headers=am_headers, checks=CHECKS)
