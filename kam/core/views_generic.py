@@ -360,6 +360,10 @@ class ModelListView(LoginRequiredMixin, View):
             value = column.format(value)
         return value
 
+    def object_url(self, obj: Any) -> str:
+        """Where ``link`` columns point: ``obj.get_absolute_url()`` unless a view says otherwise."""
+        return _absolute_url(obj)
+
     def make_rows(self, objects: Iterable[Any], columns: Sequence[Column]) -> list[Row]:
         rows = []
         for obj in objects:
@@ -367,7 +371,7 @@ class ModelListView(LoginRequiredMixin, View):
             cells = []
             for column in columns:
                 if column.link and not url:
-                    url = _absolute_url(obj)
+                    url = self.object_url(obj)
                 cells.append(Cell(column, self.cell_value(column, obj), url if column.link else ""))
             rows.append(Row(obj, cells))
         return rows

@@ -202,3 +202,18 @@ def styled(bound_field: forms.BoundField) -> SafeString:
     if bound_field.help_text:
         attrs["aria-describedby"] = f"{bound_field.auto_id}_help"
     return bound_field.as_widget(attrs=attrs)
+
+
+@register.simple_tag
+def object_fields(obj: Any, exclude: str = "") -> list[tuple[str, Any]]:
+    """``{% object_fields object "path,depth" as fields %}``: (label, display value) of the editable fields."""
+    from django.utils.text import capfirst
+
+    skip = {name.strip() for name in exclude.split(",") if name.strip()}
+    hidden = set(getattr(obj, "audit_exclude", ()))
+    rows = []
+    for field in obj._meta.concrete_fields:
+        if field.primary_key or not field.editable or field.name in skip or field.name in hidden:
+            continue
+        rows.append((capfirst(str(field.verbose_name)), resolve(obj, field.name)))
+    return rows
