@@ -774,3 +774,71 @@ def _at(at: datetime | None, not_before: datetime | None) -> datetime:
             _("A step cannot happen before the previous one."), fields={"at": [_("Earlier than the previous step.")]}
         )
     return moment
+
+
+# --- reminders ------------------------------------------------------------------------------------------
+
+
+def _lead_ams(customers: list[Any]) -> dict[int, Any]:
+    """customer id → its lead AM, else the lead AM of the nearest group customer above it."""
+    from kam.customers.models import AccountTeamMember
+
+    ancestor_ids = {int(p) for c in customers for p in (c.path or "").strip("/").split("/") if p.isdigit()}
+    leads = {
+        m.customer_id: m.user
+        for m in AccountTeamMember.objects.filter(
+            customer_id__in=ancestor_ids | {c.pk for c in customers}, role="lead_am", user__is_active=True
+        ).select_related("user")
+    }
+    result = {}
+    for customer in customers:
+        chain = [int(p) for p in (customer.path or "").strip("/").split("/") if p.isdigit()] or [customer.pk]
+        for pk in reversed(chain):
+            if pk in leads:
+                result[customer.pk] = leads[pk]
+                break
+    return result
+
+
+def notify_overdue_customers(*, today: date | None = None) -> int:
+    """Remind each overdue customer's lead AM, once per customer per ISO week; returns how many were sent."""
+    from django.urls import reverse
+
+    from kam.core.models import Notification
+    from kam.core.notifications import notify
+    from kam.customers.models import Customer
+    from kam.engagement.queries import overdue_customers
+
+    today = today or timezone.localdate()
+    year, week, _weekday = today.isocalendar()
+    customers = list(overdue_customers(Customer.objects.all(), today).order_by("pk"))
+    keys = {c.pk: f"visit.overdue:{c.pk}:{year}-W{week:02d}" for c in customers}
+    already = set(
+        Notification.objects.filter(kind="visit.overdue", dedupe_key__in=list(keys.values())).values_list(
+            "recipient_id", "dedupe_key"
+        )
+    )
+    leads = _lead_ams(customers)
+    sent = 0
+    for customer in customers:
+        lead = leads.get(customer.pk)
+        if lead is None or (lead.pk, keys[customer.pk]) in already:
+            continue
+        last = customer.last_visit_at
+        if last:
+            body = _("Last visit on %(date)s; the cadence for grade %(grade)s is exceeded.") % {
+                "date": timezone.localdate(last).isoformat(),
+                "grade": customer.value_grade,
+            }
+        else:
+            body = _("No visit has been recorded yet.")
+        stored = notify(
+            recipients=[lead],
+            kind="visit.overdue",
+            title=_("%(customer)s is overdue for a visit") % {"customer": customer},
+            body=body,
+            url=reverse("engagement:overdue"),
+            dedupe_key=keys[customer.pk],
+        )
+        sent += len(stored)
+    return sent
