@@ -80,12 +80,18 @@ def _register_routers() -> None:
     from kam.core.api_notifications import router as notifications_router
     from kam.core.api_routes import router as core_router
     from kam.customers.api import router as customers_router
+    from kam.engagement import api as engagement_api
     from kam.identity.api import router as identity_router
 
     api.add_router("/", core_router)
     api.add_router("/", notifications_router)
     api.add_router("/", identity_router)
     api.add_router("/customers", customers_router)
+    api.add_router("/visits", engagement_api.visits_router)
+    api.add_router("/account-plans", engagement_api.plans_router)
+    api.add_router("/competitors", engagement_api.competitors_router)
+    api.add_router("/competitor-presences", engagement_api.presences_router)
+    api.add_router("/feedback", engagement_api.feedback_router)
 
 
 _register_routers()
