@@ -81,6 +81,7 @@ def _register_routers() -> None:
     from kam.core.api_routes import router as core_router
     from kam.customers.api import router as customers_router
     from kam.engagement import api as engagement_api
+    from kam.customers.contacts.api import router as contacts_router
     from kam.identity.api import router as identity_router
 
     api.add_router("/", core_router)
@@ -92,6 +93,7 @@ def _register_routers() -> None:
     api.add_router("/competitors", engagement_api.competitors_router)
     api.add_router("/competitor-presences", engagement_api.presences_router)
     api.add_router("/feedback", engagement_api.feedback_router)
+    api.add_router("/contacts", contacts_router)
 
 
 _register_routers()

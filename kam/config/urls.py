@@ -8,4 +8,5 @@ urlpatterns = [
     path("engagement/", include("kam.engagement.urls")),
     path("", include("kam.identity.urls")),
     path("", include("kam.core.urls")),
+    path("", include("kam.customers.contacts.urls")),
 ]

@@ -40,6 +40,8 @@ class AttitudeSource(models.TextChoices):
 ATTITUDE_VALUES = tuple(int(v) for v in Attitude.values)
 # At or below this score a contact counts as hostile.
 HOSTILE_AT = -3
+# Contacts who left are drawn in this pale grey.
+LEFT_COLOUR = "#eeeeee"
 
 
 def attitude_colour(score: int | None) -> str:

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from kam.core.models import KamModel, ScopedQuerySet
-from kam.customers.contacts.choices import HOSTILE_AT, Attitude, AttitudeSource, BuyingRole
+from kam.customers.contacts.choices import LEFT_COLOUR, HOSTILE_AT, Attitude, AttitudeSource, BuyingRole, attitude_colour
 from kam.customers.contacts.searchtext import build_search_text, normalise_query
 from kam.customers.permissions import customer_scope
 
@@ -116,6 +116,15 @@ class Contact(KamModel):
 
     def get_absolute_url(self) -> str:
         return reverse("contacts:detail", kwargs={"pk": self.pk})
+
+    @property
+    def attitude_colour(self) -> str:
+        return LEFT_COLOUR if self.left_company else attitude_colour(self.current_attitude)
+
+    @property
+    def attitude_text_colour(self) -> str:
+        score = self.current_attitude
+        return "#ffffff" if score is not None and (score >= 4 or score <= -3) and not self.left_company else "#1f2937"
 
     @property
     def is_hostile(self) -> bool:
