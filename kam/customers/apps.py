@@ -24,3 +24,6 @@ class CustomersConfig(AppConfig):
             description=_("A director approved or rejected a grade change you asked for."),
         )
         registry.add_search(SearchProvider(key="customers", label=_("Customers"), search=search_hits, order=10))
+        from kam.customers.contacts import register as register_contacts
+
+        register_contacts()
