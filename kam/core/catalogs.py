@@ -39,6 +39,10 @@ LANGUAGE_NAMES = {"zh_Hans": "Simplified Chinese", "en": "English"}
 Key = tuple[str, str]  # (msgctxt, msgid)
 
 
+class CatalogueError(Exception):
+    """A catalogue cannot be compiled (msgfmt missing, or format strings that do not match)."""
+
+
 @dataclass(frozen=True)
 class App:
     """A catalogue: the sources it covers and the ``locale`` directory it lives in."""
@@ -240,8 +244,15 @@ def compile_po(path: Path) -> None:
     """``msgfmt`` as Django's compilemessages runs it (format strings checked)."""
     program = shutil.which("msgfmt")
     if program is None:
-        raise RuntimeError("msgfmt is not installed (Debian package gettext).")
-    subprocess.run([program, "--check-format", "-o", str(path.with_suffix(".mo")), str(path)], check=True)
+        raise CatalogueError("msgfmt is not installed (Debian package gettext).")
+    done = subprocess.run(
+        [program, "--check-format", "-o", str(path.with_suffix(".mo")), str(path)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode:
+        raise CatalogueError(f"{path} does not compile:\n{done.stderr.strip()}")
 
 
 # --- checks ----------------------------------------------------------------------------------------------

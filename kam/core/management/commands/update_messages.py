@@ -12,7 +12,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from kam.core.catalogs import kam_apps, update_app
+from kam.core.catalogs import CatalogueError, kam_apps, update_app
 
 
 class Command(BaseCommand):
@@ -29,8 +29,16 @@ class Command(BaseCommand):
             if unknown:
                 raise CommandError(f"Unknown app label(s): {', '.join(unknown)}; known: {', '.join(sorted(known))}.")
             selected = [app for app in selected if app.label in options["apps"]]
+        failed = []
         for app in selected:
-            counts = update_app(app)
+            try:
+                counts = update_app(app)
+            except CatalogueError as exc:
+                self.stderr.write(f"{app.name}: {exc}")
+                failed.append(app.name)
+                continue
             todo = counts.get("zh_Hans", 0)
             note = f"{todo} zh_Hans entries to translate" if todo else "complete"
             self.stdout.write(f"{app.name}: {note}")
+        if failed:
+            raise CommandError(f"Not compiled: {', '.join(failed)}; fix the messages shown above.")
