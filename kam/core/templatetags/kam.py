@@ -217,3 +217,12 @@ def object_fields(obj: Any, exclude: str = "") -> list[tuple[str, Any]]:
             continue
         rows.append((capfirst(str(field.verbose_name)), resolve(obj, field.name)))
     return rows
+
+
+@register.simple_tag(takes_context=True)
+def render_panel(context: template.Context, panel: Any, extra: dict[str, Any] | None = None) -> SafeString:
+    """Render a registry ``Panel``'s template with its own context on top of the page's:
+    ``{% render_panel panel panel_context %}``."""
+    tmpl = context.template.engine.get_template(panel.template)  # type: ignore[union-attr]
+    with context.push(panel=panel, **(extra or {})):
+        return tmpl.render(context)
