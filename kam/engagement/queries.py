@@ -183,17 +183,3 @@ def feedback_turnaround(user: Any, date_from: date | None = None, date_to: date 
             )
         )
     return result
-
-
-def format_duration(seconds: float | None) -> str:
-    """``2d 3h``, ``5h 20m``, ``45m`` — compact, language-neutral units."""
-    if seconds is None:
-        return "—"
-    minutes = round(seconds / 60)
-    days, rest = divmod(minutes, 24 * 60)
-    hours, mins = divmod(rest, 60)
-    if days:
-        return f"{days}d {hours}h"
-    if hours:
-        return f"{hours}h {mins}m"
-    return f"{mins}m"

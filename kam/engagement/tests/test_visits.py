@@ -5,7 +5,6 @@ from typing import Any
 from unittest import mock
 
 import pytest
-from django.utils import timezone
 
 from kam.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from kam.customers.models import AttitudeAssessment
@@ -87,8 +86,12 @@ def test_failure_after_attitudes_rolls_back_too(users, customers, contacts, comp
         mock.patch.object(services, "note_competitor", side_effect=RuntimeError("boom")),
         pytest.raises(RuntimeError),
     ):
-        record(users, customers, attitude_updates=[(contacts["cio"], 4, "ok")],
-               competitor_sightings=[(competitors["cmcc"], "")])
+        record(
+            users,
+            customers,
+            attitude_updates=[(contacts["cio"], 4, "ok")],
+            competitor_sightings=[(competitors["cmcc"], "")],
+        )
     assert (Visit.objects.count(), AttitudeAssessment.objects.count(), CompetitorPresence.objects.count()) == (0, 0, 0)
 
 
@@ -132,8 +135,16 @@ def test_visit_permissions(users, customers) -> None:
     assert Visit.objects.count() == 1
     visible = {role: Visit.objects.visible_to(u).count() for role, u in users.items()}
     assert visible == {
-        "admin": 1, "director": 1, "director_hn": 0, "am": 1, "am_other": 0, "engineer": 1, "noc": 0,
-        "finance": 1, "customer": 0, "customer_other": 0,
+        "admin": 1,
+        "director": 1,
+        "director_hn": 0,
+        "am": 1,
+        "am_other": 0,
+        "engineer": 1,
+        "noc": 0,
+        "finance": 1,
+        "customer": 0,
+        "customer_other": 0,
     }
 
 
