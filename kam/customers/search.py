@@ -86,7 +86,7 @@ def search_filter(query: str) -> Q:
         term = _escape_fts(q)
         if compact and compact != q and len(compact) >= 3:
             term = f"{term} OR {_escape_fts(compact)}"
-        cond = Q(id__in=RawSQL(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", (term,)))  # noqa: S611
+        cond = Q(id__in=RawSQL(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", (term,)))
     if len(digits) >= 5 and len(digits) >= len(compact) - 2:
         from kam.customers.models import Site
 
