@@ -50,6 +50,7 @@ KAM_APPS = [
     "kam.identity",
     "kam.customers",
     "kam.engagement",
+    "kam.lines",
 ]
 
 INSTALLED_APPS = [
