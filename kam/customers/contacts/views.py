@@ -74,7 +74,7 @@ class ContactListView(ModelListView):
             choices=[(str(v), f"{v:+d} {label}") for v, label in Attitude.choices],
             lookup="current_attitude",
         ),
-        Filter("hostile", gettext_lazy("Hostile (-3 or below)"), boolean=True, lookup="is_hostile"),
+        Filter("hostile", gettext_lazy("Hostile (-3 or below)"), boolean=True, lookup="hostile_flag"),
     ]
     default_sort = ("customer__name", "name")
     export_name = "contacts"
@@ -96,7 +96,7 @@ class ContactListView(ModelListView):
     def get_queryset(self) -> QuerySet[Any]:
         qs = super().get_queryset().select_related("customer", "relationship_owner")
         return qs.annotate(
-            is_hostile=Case(
+            hostile_flag=Case(
                 When(current_attitude__lte=HOSTILE_AT, then=Value(True)), default=Value(False), output_field=BooleanField()
             )
         )
