@@ -46,8 +46,9 @@ pytest-sqlite: $(STAMP)
 pytest-postgres: $(STAMP)
 	bash scripts/test-postgres $(BIN)/pytest -q -p xdist -n 2 --dist loadfile -m "not browser"
 
+## make bench [BENCH_ARGS="api_detail --quick"]: benchmarks against their own limit (bench/README.md).
 bench: $(STAMP)
-	$(BIN)/python -m bench
+	$(BIN)/python -m bench $(BENCH_ARGS)
 
 openapi: $(STAMP)
 	$(BIN)/python manage.py export_openapi openapi.json
