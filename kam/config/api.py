@@ -79,6 +79,7 @@ def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 def _register_routers() -> None:
     from kam.core.api_notifications import router as notifications_router
     from kam.core.api_routes import router as core_router
+    from kam.customers import api as customers_api
     from kam.customers.api import router as customers_router
     from kam.engagement import api as engagement_api
     from kam.customers.contacts.api import router as contacts_router
@@ -88,6 +89,9 @@ def _register_routers() -> None:
     api.add_router("/", notifications_router)
     api.add_router("/", identity_router)
     api.add_router("/customers", customers_router)
+    api.add_router("/sites", customers_api.sites_router)
+    api.add_router("/tier-policies", customers_api.tiers_router)
+    api.add_router("/grade-change-requests", customers_api.grades_router)
     api.add_router("/visits", engagement_api.visits_router)
     api.add_router("/account-plans", engagement_api.plans_router)
     api.add_router("/competitors", engagement_api.competitors_router)
