@@ -11,7 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from kam.core.errors import Conflict, DomainError, ValidationFailed
@@ -123,14 +123,14 @@ class UserListView(AdminOnlyMixin, ModelListView):
         Column("customer.name", gettext_lazy("Customer"), default=False),
         Column("email", gettext_lazy("E-mail"), default=False),
         Column("phone", gettext_lazy("Phone"), default=False),
-        Column("is_active", gettext_lazy("Active")),
+        Column("is_active", pgettext_lazy("account status", "Active")),
         Column("last_login", gettext_lazy("Last login")),
         Column("date_joined", gettext_lazy("Joined"), default=False),
     ]
     filters = [
         Filter("role", gettext_lazy("Role"), choices=Role.choices),
         Filter("org_unit", gettext_lazy("Org unit"), lookup="org_unit__code", choices=_org_unit_choices),
-        Filter("active", gettext_lazy("Active"), lookup="is_active", boolean=True),
+        Filter("active", pgettext_lazy("account status", "Active"), lookup="is_active", boolean=True),
     ]
     search_fields = ["username", "display_name", "email", "phone"]
     default_sort = "username"

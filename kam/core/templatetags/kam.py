@@ -226,3 +226,23 @@ def render_panel(context: template.Context, panel: Any, extra: dict[str, Any] | 
     tmpl = context.template.engine.get_template(panel.template)  # type: ignore[union-attr]
     with context.push(panel=panel, **(extra or {})):
         return tmpl.render(context)
+
+
+@register.filter
+def display(value: Any) -> Any:
+    """A cell value as shown in tables: local ``Y-m-d H:i`` times, ``Y-m-d`` dates, grouped money."""
+    from datetime import date, datetime
+    from decimal import Decimal
+
+    from django.utils import timezone
+    from django.utils.formats import number_format
+
+    if isinstance(value, datetime):
+        if timezone.is_aware(value):
+            value = timezone.localtime(value)
+        return value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, date):
+        return value.strftime("%Y-%m-%d")
+    if isinstance(value, Decimal):
+        return number_format(value, decimal_pos=2, force_grouping=True)
+    return value
