@@ -14,6 +14,7 @@ class CoreConfig(AppConfig):
         registry.add_nav(NavItem("home", _("Home"), "core:home", icon="home", section="main", order=0))
         registry.add_nav(NavItem("search", _("Search"), "core:search", icon="search", section="main", order=900))
         registry.add_nav(
-            NavItem("audit", _("Audit log"), "core:audit", icon="history", section="admin", order=900,
-                    roles=frozenset())
+            NavItem(
+                "audit", _("Audit log"), "core:audit", icon="history", section="admin", order=900, roles=frozenset()
+            )
         )

@@ -61,8 +61,10 @@ def nav_sections(request: HttpRequest, items: list[NavItem]) -> list[NavSection]
             continue
         links.append(NavLink(item, url, False))
     # the longest matching URL prefix wins, so "/customers/new/" does not light up "/" too
-    best = max((len(link.url) for link in links if path == link.url or (link.url != "/" and path.startswith(link.url))),
-               default=0)
+    best = max(
+        (len(link.url) for link in links if path == link.url or (link.url != "/" and path.startswith(link.url))),
+        default=0,
+    )
     sections: dict[str, list[NavLink]] = {}
     for link in links:
         active = best > 0 and len(link.url) == best and (path == link.url or path.startswith(link.url))

@@ -24,7 +24,7 @@ from kam.core.models import AuditEntry, Notification
 from kam.core.models.audit import AuditAction, AuditSource
 from kam.core.permissions import is_admin_user
 from kam.core.registry import registry
-from kam.core.views_generic import field_labels
+from kam.core.views_generic import field_labels, is_htmx_partial
 
 
 def _greeting() -> str:
@@ -56,9 +56,10 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 def search(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:200]
-    limit = 6 if request.htmx else 25  # type: ignore[attr-defined]
+    partial = is_htmx_partial(request)
+    limit = 6 if partial else 25
     results = registry.run_search(request.user, query, limit) if query else []
-    template = "core/search.html#results" if request.htmx and not request.htmx.boosted else "core/search.html"  # type: ignore[attr-defined]
+    template = "core/search.html#results" if partial else "core/search.html"
     return render(
         request,
         template,
@@ -88,7 +89,7 @@ def notifications(request: HttpRequest) -> HttpResponse:
         "channels": notes.channels(),
         "kind_labels": {k.code: k.label for k in notes.kinds()},
     }
-    template = "core/notifications.html#inbox" if request.htmx and not request.htmx.boosted else "core/notifications.html"  # type: ignore[attr-defined]
+    template = "core/notifications.html#inbox" if is_htmx_partial(request) else "core/notifications.html"
     return render(request, template, context)
 
 
@@ -149,7 +150,9 @@ class AuditFilterForm(forms.Form):
     source = forms.ChoiceField(
         label=gettext_lazy("Source"), required=False, choices=[("", gettext_lazy("Any source")), *AuditSource.choices]
     )
-    date_from = forms.DateField(label=gettext_lazy("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = forms.DateField(
+        label=gettext_lazy("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
     date_to = forms.DateField(label=gettext_lazy("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
 
@@ -207,5 +210,5 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         "title": _("Audit log"),
         "filtered": any(request.GET.get(name) for name in form.fields),
     }
-    template = "core/audit.html#entries" if request.htmx and not request.htmx.boosted else "core/audit.html"  # type: ignore[attr-defined]
+    template = "core/audit.html#entries" if is_htmx_partial(request) else "core/audit.html"
     return render(request, template, context)

@@ -74,7 +74,7 @@ class Filter:
     name: str
     label: Any
     lookup: str | None = None
-    choices: Sequence[tuple[str, str]] | Callable[[HttpRequest], Sequence[tuple[str, str]]] | None = None
+    choices: Sequence[tuple[Any, Any]] | Callable[[HttpRequest], Sequence[tuple[Any, Any]]] | None = None
     boolean: bool = False
 
     def options(self, request: HttpRequest) -> list[tuple[str, str]]:
@@ -226,7 +226,7 @@ def _export_value(value: Any) -> Any:
     return value
 
 
-def _htmx_partial(request: HttpRequest) -> bool:
+def is_htmx_partial(request: HttpRequest) -> bool:
     htmx = getattr(request, "htmx", None)
     return bool(htmx) and not getattr(htmx, "boosted", False) and not getattr(htmx, "history_restore_request", False)
 
@@ -441,9 +441,7 @@ class ModelListView(LoginRequiredMixin, View):
             "page": page,
             "paginator": paginator,
             "elided_pages": list(paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)),
-            "filters": [
-                BoundFilter(f, request.GET.get(f.name, "").strip(), f.options(request)) for f in self.filters
-            ],
+            "filters": [BoundFilter(f, request.GET.get(f.name, "").strip(), f.options(request)) for f in self.filters],
             "active_filters": self.active_filters,
             "searchable": bool(self.search_fields) or type(self).search is not ModelListView.search,
             "q": request.GET.get("q", "").strip(),
@@ -452,7 +450,7 @@ class ModelListView(LoginRequiredMixin, View):
             "create_url": self.get_create_url(),
         }
         context.update(self.get_extra_context())
-        template = f"{self.template_name}#table" if _htmx_partial(request) else self.template_name
+        template = f"{self.template_name}#table" if is_htmx_partial(request) else self.template_name
         return render(request, template, context)
 
 
@@ -533,7 +531,7 @@ class ModelDetailView(LoginRequiredMixin, View):
         if tab is not None:
             context.update(self.tab_context(tab, obj))
         context.update(self.get_extra_context(obj))
-        template = f"{self.template_name}#tab" if _htmx_partial(request) else self.template_name
+        template = f"{self.template_name}#tab" if is_htmx_partial(request) else self.template_name
         return render(request, template, context)
 
 

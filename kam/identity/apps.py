@@ -15,6 +15,13 @@ class IdentityConfig(AppConfig):
             NavItem("users", _("Users"), "identity:users", icon="users", section="admin", order=100, roles=admins_only)
         )
         registry.add_nav(
-            NavItem("org-units", _("Org units"), "identity:org-units", icon="sitemap", section="admin", order=110,
-                    roles=admins_only)
+            NavItem(
+                "org-units",
+                _("Org units"),
+                "identity:org-units",
+                icon="sitemap",
+                section="admin",
+                order=110,
+                roles=admins_only,
+            )
         )

@@ -52,7 +52,7 @@ def tokens(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
-                messages.error(request, error)
+                messages.error(request, str(error))
         return redirect(reverse("identity:profile") + "#tokens")
     try:
         token, raw = services.issue_token(

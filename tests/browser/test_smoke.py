@@ -127,7 +127,9 @@ def test_login_language_and_list(
     shot(page, "org-units")
 
     # tablet width: the sidebar collapses behind a toggler and the page still works
-    tablet = browser.new_context(locale="zh-CN", viewport={"width": 768, "height": 1024}, storage_state=context.storage_state())
+    tablet = browser.new_context(
+        locale="zh-CN", viewport={"width": 768, "height": 1024}, storage_state=context.storage_state()
+    )
     tpage = tablet.new_page()
     tpage.on("pageerror", lambda exc: errors.append(str(exc)))
     tpage.goto(f"{live_server.url}/admin/users/")

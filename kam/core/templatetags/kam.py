@@ -16,17 +16,42 @@ from kam.core.views_generic import resolve
 register = template.Library()
 
 GRADE_COLOURS = {
-    "A1": "red", "A2": "orange", "B1": "blue", "B2": "azure", "C": "teal", "D": "secondary",
-    "gold": "yellow", "silver": "secondary", "bronze": "orange", "standard": "secondary",
+    "A1": "red",
+    "A2": "orange",
+    "B1": "blue",
+    "B2": "azure",
+    "C": "teal",
+    "D": "secondary",
+    "gold": "yellow",
+    "silver": "secondary",
+    "bronze": "orange",
+    "standard": "secondary",
 }
 SEVERITY_COLOURS = {
-    "critical": "red", "major": "orange", "minor": "yellow", "warning": "azure", "info": "blue",
-    "indeterminate": "secondary", "cleared": "green", "normal": "green",
+    "critical": "red",
+    "major": "orange",
+    "minor": "yellow",
+    "warning": "azure",
+    "info": "blue",
+    "indeterminate": "secondary",
+    "cleared": "green",
+    "normal": "green",
 }
 STATUS_COLOURS = {
-    "active": "green", "prospect": "blue", "at_risk": "orange", "churned": "secondary", "open": "blue",
-    "closed": "secondary", "done": "green", "pending": "yellow", "approved": "green", "rejected": "red",
-    "watch": "orange", "blacklisted": "red", "yes": "green", "no": "secondary",
+    "active": "green",
+    "prospect": "blue",
+    "at_risk": "orange",
+    "churned": "secondary",
+    "open": "blue",
+    "closed": "secondary",
+    "done": "green",
+    "pending": "yellow",
+    "approved": "green",
+    "rejected": "red",
+    "watch": "orange",
+    "blacklisted": "red",
+    "yes": "green",
+    "no": "secondary",
 }
 
 
@@ -195,7 +220,7 @@ def styled(bound_field: forms.BoundField) -> SafeString:
     elif isinstance(widget, forms.TimeInput):
         widget.input_type = "time"
         widget.format = "%H:%M"
-    attrs = {"class": " ".join(filter(None, [widget.attrs.get("class", ""), css]))}
+    attrs: dict[str, Any] = {"class": " ".join(filter(None, [widget.attrs.get("class", ""), css]))}
     if bound_field.errors:
         attrs["class"] += " is-invalid"
         attrs["aria-invalid"] = "true"

@@ -66,8 +66,13 @@ def test_home_shows_unread_notifications_and_admin_audit(users: dict[str, Any]) 
 
 
 def test_home_renders_registered_panels(users: dict[str, Any]) -> None:
-    panel = Panel("test-home", "Test panel", "core/_fields.html", context=lambda request, obj: {"object": request.user},
-                  visible=lambda user, obj: user.role == "director")
+    panel = Panel(
+        "test-home",
+        "Test panel",
+        "core/_fields.html",
+        context=lambda request, obj: {"object": request.user},
+        visible=lambda user, obj: user.role == "director",
+    )
     registry.add_panel("home", panel)
     try:
         content = ui_client(users["director"]).get("/").content.decode()
@@ -103,8 +108,11 @@ def test_nav_item_with_unknown_url_is_skipped(users: dict[str, Any]) -> None:
 def search_provider() -> Any:
     def run(user: Any, query: str, limit: int) -> list[SearchHit]:
         names = ["Alpha Bank", "Alpha Steel", "Beta Port"]
-        return [SearchHit(n, f"/x/{i}/", "Customer", "for " + user.username)
-                for i, n in enumerate(names) if query.lower() in n.lower()][:limit]
+        return [
+            SearchHit(n, f"/x/{i}/", "Customer", "for " + user.username)
+            for i, n in enumerate(names)
+            if query.lower() in n.lower()
+        ][:limit]
 
     provider = SearchProvider("test", "Test customers", run)
     registry.add_search(provider)
@@ -148,8 +156,16 @@ def test_mark_read_is_only_for_the_recipient(users: dict[str, Any]) -> None:
     def state() -> Any:
         return Notification.objects.get(pk=note.pk).read_at
 
-    assert_matrix(url=url, method="post", data={"stay": "1"}, allowed=[users["am"]], allowed_status=(302,),
-                  denied=[users["noc"], users["am_other"]], denied_status=(404,), state=state)
+    assert_matrix(
+        url=url,
+        method="post",
+        data={"stay": "1"},
+        allowed=[users["am"]],
+        allowed_status=(302,),
+        denied=[users["noc"], users["am_other"]],
+        denied_status=(404,),
+        state=state,
+    )
     assert state() is not None
     [other] = notes.notify(recipients=[users["am"]], kind="system", title="Open me", url="/search/")
     response = ui_client(users["am"]).post(f"/notifications/{other.pk}/read/", {"open": "1"})
@@ -237,7 +253,10 @@ def test_audit_filters(users: dict[str, Any], audit_entries: dict[str, Any]) -> 
 
 def test_audit_is_paginated(users: dict[str, Any], customers: dict[str, Any]) -> None:
     AuditEntry.objects.bulk_create(
-        [AuditEntry(action="update", app_label="x", model="y", object_pk=str(i), object_repr=f"o{i}") for i in range(60)]
+        [
+            AuditEntry(action="update", app_label="x", model="y", object_pk=str(i), object_repr=f"o{i}")
+            for i in range(60)
+        ]
     )
     client = ui_client(users["admin"])
     response = client.get("/audit/", {"model": "x.y"})

@@ -26,7 +26,6 @@ from kam.customers.models import Customer
 pytestmark = [pytest.mark.django_db, pytest.mark.urls(__name__)]
 
 
-
 @pytest.fixture(autouse=True)
 def english(settings: Any) -> None:
     settings.LANGUAGE_CODE = "en"
@@ -196,15 +195,26 @@ def test_list_pagination(users: dict[str, Any], customers: dict[str, Any]) -> No
 
 def test_column_choice_is_remembered_per_view(users: dict[str, Any], customers: dict[str, Any]) -> None:
     client = ui_client(users["admin"])
-    assert column_keys(client.get(LIST)) == ["name", "short_name", "value_grade", "region.name", "service_level",
-                                             "grade_label"]
+    assert column_keys(client.get(LIST)) == [
+        "name",
+        "short_name",
+        "value_grade",
+        "region.name",
+        "service_level",
+        "grade_label",
+    ]
     response = client.get(LIST, {"cols": "uscc,name,bogus"})
     assert column_keys(response) == ["name", "uscc"]  # declaration order, unknown keys dropped
     assert column_keys(client.get(LIST)) == ["name", "uscc"]  # remembered in the session
     response = client.get(LIST + "?cols=&cols=value_grade&cols=short_name")  # checkbox form style
     assert column_keys(response) == ["short_name", "value_grade"]
     assert column_keys(client.get(LIST, {"cols": ""})) == [
-        "name", "short_name", "value_grade", "region.name", "service_level", "grade_label"
+        "name",
+        "short_name",
+        "value_grade",
+        "region.name",
+        "service_level",
+        "grade_label",
     ]
     # another user's session is not affected
     client.get(LIST, {"cols": "uscc"})
@@ -292,7 +302,7 @@ def test_detail_tabs_and_edit_button(users: dict[str, Any], customers: dict[str,
     assert [t.key for t in response.context["tabs"]] == ["overview", "extra", "history"]
     assert "示例集团" in content and f'href="/t/customers/{hq.pk}/edit/"' in content
     # NOC may see the customer but not change it: no edit button
-    assert f'/t/customers/{hq.pk}/edit/' not in ui_client(users["noc"]).get(detail_url(hq)).content.decode()
+    assert f"/t/customers/{hq.pk}/edit/" not in ui_client(users["noc"]).get(detail_url(hq)).content.decode()
     # a tab's context function is called
     response = ui_client(users["am"]).get(detail_url(hq), {"tab": "extra"})
     assert response.context["tab"].key == "extra" and response.context["extra_marker"] == "EXTRA-TAB"
@@ -320,8 +330,10 @@ def test_history_tab_shows_audited_changes(users: dict[str, Any], customers: dic
     entries = response.context["entries"]
     assert entries[0].action == "update" and entries[0].changes["short_name"] == ["示例集团", "新简称"]
     assert 'id="history"' in content
-    assert '<span class="kam-field">Short name</span><span class="kam-change-old">示例集团</span> → ' \
-           '<span class="kam-change-new">新简称</span>' in content
+    assert (
+        '<span class="kam-field">Short name</span><span class="kam-change-old">示例集团</span> → '
+        '<span class="kam-change-new">新简称</span>' in content
+    )
     assert "am" in content  # the actor
 
 
@@ -339,8 +351,11 @@ def snapshot() -> list[tuple[Any, ...]]:
 def test_edit_matrix_denied_post_changes_nothing(users: dict[str, Any], customers: dict[str, Any]) -> None:
     hq = customers["hq"]
     data = {"name": hq.name, "short_name": "changed", "value_grade": "A1"}
-    assert_matrix(url=edit_url(hq), allowed=[users["am"], users["director"], users["admin"]],
-                  denied=[users["am_other"], users["noc"], users["customer"], users["director_hn"]])
+    assert_matrix(
+        url=edit_url(hq),
+        allowed=[users["am"], users["director"], users["admin"]],
+        denied=[users["am_other"], users["noc"], users["customer"], users["director_hn"]],
+    )
     assert_matrix(
         url=edit_url(hq),
         method="post",
@@ -392,10 +407,18 @@ def test_create_is_admin_only_by_default(users: dict[str, Any], customers: dict[
     data = {"name": "新客户有限公司", "short_name": "新客户", "value_grade": "B1"}
     # the model needs a region, which the form does not carry: the admin's valid POST still fails at the
     # database, so the matrix is checked on GET and denied POSTs
-    assert_matrix(url=url, allowed=[users["admin"]], denied=[users["am"], users["director"], users["noc"]],
-                  denied_status=(403,))
-    assert_matrix(url=url, method="post", data=data, allowed=[], denied=[users["am"], users["director"]],
-                  denied_status=(403,), state=snapshot)
+    assert_matrix(
+        url=url, allowed=[users["admin"]], denied=[users["am"], users["director"], users["noc"]], denied_status=(403,)
+    )
+    assert_matrix(
+        url=url,
+        method="post",
+        data=data,
+        allowed=[],
+        denied=[users["am"], users["director"]],
+        denied_status=(403,),
+        state=snapshot,
+    )
     response = ui_client(users["admin"]).get(url)
     assert response.context["is_create"] is True
     assert 'class="form-label required"' in response.content.decode()

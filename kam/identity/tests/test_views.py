@@ -150,9 +150,15 @@ def test_revoke_token_matrix(users: dict[str, Any]) -> None:
     def state() -> Any:
         return ApiToken.objects.get(pk=token.pk).revoked_at
 
-    assert_matrix(url=f"/profile/tokens/{token.pk}/revoke/", method="post", allowed=[users["am"]],
-                  allowed_status=(302,), denied=[users["noc"], users["am_other"], users["customer"]],
-                  denied_status=(404,), state=state)
+    assert_matrix(
+        url=f"/profile/tokens/{token.pk}/revoke/",
+        method="post",
+        allowed=[users["am"]],
+        allowed_status=(302,),
+        denied=[users["noc"], users["am_other"], users["customer"]],
+        denied_status=(404,),
+        state=state,
+    )
     assert state() is not None
     # revoking again is a conflict shown as a message, not an error page
     response = ui_client(users["am"]).post(f"/profile/tokens/{token.pk}/revoke/", follow=True)
@@ -169,8 +175,13 @@ def non_admins(users: dict[str, Any]) -> list[Any]:
 
 def test_user_pages_are_admin_only(users: dict[str, Any]) -> None:
     am = users["am"]
-    for url in ("/admin/users/", f"/admin/users/{am.pk}/", f"/admin/users/{am.pk}/edit/", "/admin/users/new/",
-                "/admin/org-units/"):
+    for url in (
+        "/admin/users/",
+        f"/admin/users/{am.pk}/",
+        f"/admin/users/{am.pk}/edit/",
+        "/admin/users/new/",
+        "/admin/org-units/",
+    ):
         assert_matrix(url=url, allowed=[users["admin"]], denied=non_admins(users), denied_status=(403,))
 
 
@@ -201,8 +212,13 @@ def test_user_detail_shows_history_and_tokens(users: dict[str, Any]) -> None:
 
 def test_create_user_through_the_service(users: dict[str, Any], org: dict[str, Any]) -> None:
     client = ui_client(users["admin"])
-    data = {"username": "newam", "display_name": "新客户经理", "role": "account_manager",
-            "org_unit": org["sz"].pk, "password": "Longer-pass-2026"}
+    data = {
+        "username": "newam",
+        "display_name": "新客户经理",
+        "role": "account_manager",
+        "org_unit": org["sz"].pk,
+        "password": "Longer-pass-2026",
+    }
     response = client.post("/admin/users/new/", data)
     created = User.objects.get(username="newam")
     assert response.status_code == 302 and response["Location"] == f"/admin/users/{created.pk}/"
@@ -213,8 +229,10 @@ def test_create_user_errors_are_422_and_create_nothing(users: dict[str, Any], or
     client = ui_client(users["admin"])
     before = users_state()
     # weak password: rejected by the service's validators
-    response = client.post("/admin/users/new/", {"username": "weak", "role": "account_manager",
-                                                 "org_unit": org["gz"].pk, "password": "short"})
+    response = client.post(
+        "/admin/users/new/",
+        {"username": "weak", "role": "account_manager", "org_unit": org["gz"].pk, "password": "short"},
+    )
     assert response.status_code == 422
     assert response.context["form"].errors["password"]
     # staff without an org unit: the model's rule, via the service
@@ -227,19 +245,41 @@ def test_create_user_errors_are_422_and_create_nothing(users: dict[str, Any], or
     assert response.context["form"].errors["username"] == ["A user named am already exists."]
     assert users_state() == before
     # non-admins cannot create, and nothing is created
-    assert_matrix(url="/admin/users/new/", method="post", data={"username": "x1", "role": "noc",
-                                                                 "org_unit": org["gz"].pk},
-                  allowed=[], denied=non_admins(users), denied_status=(403,), state=users_state)
+    assert_matrix(
+        url="/admin/users/new/",
+        method="post",
+        data={"username": "x1", "role": "noc", "org_unit": org["gz"].pk},
+        allowed=[],
+        denied=non_admins(users),
+        denied_status=(403,),
+        state=users_state,
+    )
 
 
 def test_edit_user(users: dict[str, Any], org: dict[str, Any]) -> None:
     am = users["am"]
     url = f"/admin/users/{am.pk}/edit/"
-    data = {"display_name": "王经理", "email": "wang@example.com", "phone": "", "role": "director",
-            "org_unit": org["gd"].pk, "customer": "", "language": "", "is_active": "on"}
+    data = {
+        "display_name": "王经理",
+        "email": "wang@example.com",
+        "phone": "",
+        "role": "director",
+        "org_unit": org["gd"].pk,
+        "customer": "",
+        "language": "",
+        "is_active": "on",
+    }
     # a user may not promote themselves through the admin form
-    assert_matrix(url=url, method="post", data=data, allowed=[users["admin"]], allowed_status=(302,),
-                  denied=non_admins(users), denied_status=(403,), state=users_state)
+    assert_matrix(
+        url=url,
+        method="post",
+        data=data,
+        allowed=[users["admin"]],
+        allowed_status=(302,),
+        denied=non_admins(users),
+        denied_status=(403,),
+        state=users_state,
+    )
     am.refresh_from_db()
     assert (am.display_name, am.role, am.org_unit_id) == ("王经理", "director", org["gd"].pk)
     # invalid: a customer user without a customer
