@@ -216,7 +216,7 @@ def list_visits(
     next_step_open: bool | None = None,
     q: str | None = None,
 ) -> Any:
-    qs = _visits().visible_to(request.user).annotate(when=Coalesce("occurred_at", "planned_at"))
+    qs = _visits().visible_to(request.user).annotate(at=Coalesce("occurred_at", "planned_at"))
     if customer_id is not None:
         qs = qs.filter(customer_id=customer_id)
     if status:
@@ -224,9 +224,9 @@ def list_visits(
     if channel:
         qs = qs.filter(channel=channel)
     if date_from:
-        qs = qs.filter(when__gte=_day_start(date_from))
+        qs = qs.filter(at__gte=_day_start(date_from))
     if date_to:
-        qs = qs.filter(when__lt=_day_start(date_to + timedelta(days=1)))
+        qs = qs.filter(at__lt=_day_start(date_to + timedelta(days=1)))
     if participant_id is not None:
         qs = qs.filter(our_participants=participant_id)
     if next_step_open is not None:
@@ -239,7 +239,7 @@ def list_visits(
             | Q(customer__name__icontains=q)
             | Q(customer__short_name__icontains=q)
         )
-    return qs.order_by("-when", "-pk")
+    return qs.order_by("-at", "-pk")
 
 
 @visits_router.post("", response=responses(201, VisitOut))

@@ -3,7 +3,8 @@
 Engagement records are commercial: they follow the customer's scope
 (:func:`kam.customers.permissions.customer_scope`), but NOC engineers and customer users never see visits,
 plans or competitor intelligence. Feedback is the exception that matters to the service side: NOC sees it
-in its region, and whoever a feedback item is routed to sees it and may act on it. Approving an account plan
+in its region, and whoever a feedback item is routed to sees it and may decide on it (routing, editing and
+closing stay with the customer's team). Approving an account plan
 is for the directors of the customer's region (and admins).
 """
 
@@ -13,7 +14,7 @@ from typing import Any
 
 from django.db.models import Q
 
-from kam.core.permissions import APPROVE, CHANGE, DELETE, VIEW
+from kam.core.permissions import APPROVE, DELETE, VIEW
 from kam.customers.permissions import customer_scope
 
 # Roles that never see the commercial engagement records.
@@ -34,7 +35,7 @@ def feedback_scope(user: Any, action: str, prefix: str = "customer__") -> Q | bo
     if role == "customer":
         return False
     base = customer_scope(user, action, prefix=prefix)
-    if action in (VIEW, CHANGE):
+    if action == VIEW:
         mine = Q(responsible=user)
         if base is True:
             return True

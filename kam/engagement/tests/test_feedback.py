@@ -83,8 +83,16 @@ def test_feedback_permissions(users, customers, contacts) -> None:
         services.decide_feedback(feedback=fb, decision="x", actor=users["engineer"])
     visible = {role: Feedback.objects.visible_to(u).count() for role, u in users.items()}
     assert visible == {
-        "admin": 1, "director": 1, "director_hn": 0, "am": 1, "am_other": 0, "engineer": 1, "noc": 1,
-        "finance": 1, "customer": 0, "customer_other": 0,
+        "admin": 1,
+        "director": 1,
+        "director_hn": 0,
+        "am": 1,
+        "am_other": 0,
+        "engineer": 1,
+        "noc": 1,
+        "finance": 1,
+        "customer": 0,
+        "customer_other": 0,
     }
 
 

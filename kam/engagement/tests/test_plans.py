@@ -80,7 +80,8 @@ def test_workflow_submit_approve(users, customers) -> None:
         services.update_action(action=action, text="改写", actor=users["am"])
     services.add_review(plan=plan, date=date(2026, 12, 5), event="招标失利", lessons="提前介入", actor=users["am"])
     statuses = [
-        e.changes["status"] for e in AuditEntry.objects.filter(model="accountplan", object_pk=str(plan.pk)).order_by("id")
+        e.changes["status"]
+        for e in AuditEntry.objects.filter(model="accountplan", object_pk=str(plan.pk)).order_by("id")
         if "status" in e.changes
     ]
     assert statuses == [[None, "draft"], ["draft", "submitted"], ["submitted", "approved"]]
