@@ -53,7 +53,8 @@
                  formatter: function (p) { return p.data.raw ? "{n|" + p.data.name + "}\n{r|" + p.data.value + "}" : "{c|" + p.data.name + "}"; },
                  rich: { n: { fontWeight: "bold", lineHeight: 16 }, r: { color: "#6b7280", fontSize: 11 }, c: { fontWeight: "bold" } } },
         leaves: { label: { position: "bottom" } },
-        lineStyle: { color: "#cbd5e1", width: 1.5, curveness: 0.3 },
+        edgeShape: "polyline",
+        lineStyle: { color: "#cbd5e1", width: 1.5 },
         animationDuration: 300
       }]
     }, true);
