@@ -27,3 +27,7 @@ class CustomersConfig(AppConfig):
         from kam.customers.contacts import register as register_contacts
 
         register_contacts()
+
+        from kam.customers import exchange
+
+        exchange.register()

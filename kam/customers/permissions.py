@@ -5,7 +5,7 @@
 - directors: every customer in their org unit's region; they may change and approve (grade changes);
 - NOC and finance: every customer in their org unit's region, read only (NOC: service side only —
   field-level hiding of prices is done by ``user.sees_commercial``);
-- customer users: their own customer and its children, read only.
+- customer users: their own customer and its children, read only (and export).
 
 ``prefix`` lets models that hang off a customer reuse the same rule (``prefix="customer__"``).
 """
@@ -47,7 +47,7 @@ def _path_q(paths: list[str], prefix: str) -> Q | bool:
 def customer_scope(user: Any, action: str, prefix: str = "") -> Q | bool:
     role = getattr(user, "role", None)
     if role == "customer":
-        if action != VIEW or not user.customer_id:
+        if action not in _READ_ACTIONS or not user.customer_id:
             return False
         from kam.customers.models import Customer
 
