@@ -41,10 +41,31 @@ class ContactQuerySet(ScopedQuerySet):
         return self.filter(customer=customer)
 
     def search(self, q: str) -> ContactQuerySet:
+        """Contacts whose name, pinyin, initials, phones or e-mail contain ``q``.
+
+        Three characters or more use the trigram index on ``search_text`` (FTS5 on SQLite, pg_trgm on
+        PostgreSQL, migration 0006); shorter queries match a name prefix (an index range) or scan.
+        """
         needle = normalise_query(q)
         if not needle:
             return self
-        return self.filter(search_text__contains=needle)
+        return self.filter(contact_search_filter(q, needle))
+
+
+def contact_search_filter(raw: str, needle: str) -> Q:
+    from django.db import connection
+    from django.db.models.expressions import RawSQL
+
+    if len(needle) < 3:
+        prefix = raw.strip()
+        return Q(name__gte=prefix, name__lt=prefix + "\uffff") | Q(search_text__contains=needle)
+    if connection.vendor == "sqlite":
+        term = '"' + needle.replace('"', '""') + '"'
+        return Q(id__in=RawSQL(f"SELECT rowid FROM {CONTACT_FTS} WHERE {CONTACT_FTS} MATCH %s", (term,)))  # noqa: S611
+    return Q(search_text__contains=needle)
+
+
+CONTACT_FTS = "customers_contact_fts"
 
 
 class Contact(KamModel):
@@ -102,6 +123,7 @@ class Contact(KamModel):
         indexes = [
             models.Index(fields=["customer", "left_company"], name="contact_customer_left"),
             models.Index(fields=["current_attitude", "buying_role"], name="contact_attitude_role"),
+            models.Index(fields=["name"], name="contact_name"),
         ]
         constraints = [
             models.CheckConstraint(condition=~Q(reports_to=models.F("pk")), name="contact_not_own_manager"),
