@@ -56,6 +56,7 @@ __all__ = [
     "next_working_moment",
     "spec_from_model",
     "working_seconds_between",
+    "working_time_between",
 ]
 
 MIDNIGHT = time(0)
