@@ -84,6 +84,7 @@ def _register_routers() -> None:
     from kam.engagement import api as engagement_api
     from kam.customers.contacts.api import router as contacts_router
     from kam.identity.api import router as identity_router
+    from kam.lines import api as lines_api
 
     api.add_router("/", core_router)
     api.add_router("/", notifications_router)
@@ -98,6 +99,11 @@ def _register_routers() -> None:
     api.add_router("/competitor-presences", engagement_api.presences_router)
     api.add_router("/feedback", engagement_api.feedback_router)
     api.add_router("/contacts", contacts_router)
+    api.add_router("/pops", lines_api.pops_router)
+    api.add_router("/devices", lines_api.devices_router)
+    api.add_router("/interfaces", lines_api.interfaces_router)
+    api.add_router("/lines", lines_api.lines_router)
+    api.add_router("/discovery-proposals", lines_api.proposals_router)
 
 
 _register_routers()

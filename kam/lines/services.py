@@ -484,3 +484,37 @@ __all__ = [
     "update_device",
     "update_line",
 ]
+
+
+# --- lookups the API, the forms and the importers share ---------------------------------------------------
+
+
+def sites_for(user: Any) -> Any:
+    """Customer sites a user may put equipment or line ends at: the sites they see, and for network staff
+    every site in their region."""
+    from django.db.models import Q
+
+    from kam.customers.models import Site
+
+    qs = Site.objects.visible_to(user)
+    unit = getattr(user, "org_unit", None)
+    if getattr(user, "role", None) in ("noc", "engineer", "director") and unit is not None:
+        return Site.objects.filter(
+            Q(pk__in=qs.values("pk")) | Q(region__code__startswith=region_prefix(unit.region_id))
+        )
+    return qs
+
+
+def require_inventory_role(user: Any) -> None:
+    if user is None or is_admin_user(user):
+        return
+    if getattr(user, "role", None) not in ("noc", "engineer", "director") or getattr(user, "org_unit", None) is None:
+        raise Forbidden(_("You are not allowed to do this."))
+
+
+@transaction.atomic
+def delete_pop(*, pop: PointOfPresence, actor: Any) -> None:
+    _require(actor, PointOfPresence.objects, DELETE, pop)
+    if pop.devices.exists():
+        raise Conflict(_("Devices still stand at this point of presence."), code="pop_in_use")
+    pop.delete()
