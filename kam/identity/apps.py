@@ -9,6 +9,7 @@ class IdentityConfig(AppConfig):
 
     def ready(self) -> None:
         from kam.core.registry import NavItem, registry
+        from kam.identity import demo  # noqa: F401  (registers the "identity" demo step)
 
         admins_only: frozenset[str] = frozenset()
         registry.add_nav(
