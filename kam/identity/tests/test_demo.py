@@ -142,3 +142,9 @@ def test_demo_if_empty_does_nothing_on_a_non_empty_database(users: dict[str, Any
     assert (User.objects.count(), OrgUnit.objects.count()) == before
     assert not User.objects.filter(username="am.zhang").exists()
     assert out.getvalue().strip() != ""
+
+
+def test_step_is_registered_by_the_app() -> None:
+    from kam.core import demo
+
+    assert demo.steps["identity"].order == 10
