@@ -5,6 +5,7 @@ from kam.config.api import api
 urlpatterns = [
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("customers/", include("kam.customers.urls")),
     path("engagement/", include("kam.engagement.urls")),
     path("", include("kam.identity.urls")),
     path("", include("kam.core.urls")),

@@ -31,3 +31,7 @@ class CustomersConfig(AppConfig):
         from kam.customers import exchange
 
         exchange.register()
+
+        from kam.customers import registrations
+
+        registrations.register_all()

@@ -127,6 +127,11 @@ class Customer(KamModel):
     def __str__(self) -> str:
         return self.short_name or self.name
 
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("customers:detail", kwargs={"pk": self.pk})
+
     @property
     def is_blacklisted(self) -> bool:
         return self.credit_status == CreditStatus.BLACKLISTED
