@@ -14,6 +14,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import SessionAuth
 
+from kam.core.api import KamParser
 from kam.core.errors import DomainError, ValidationFailed
 from kam.identity.auth import BearerTokenAuth
 
@@ -24,6 +25,7 @@ api = NinjaAPI(
     "Authenticate with `Authorization: Bearer <token>` (issue one with `kam token issue NAME`) "
     "or the browser session.",
     auth=[BearerTokenAuth(), SessionAuth()],
+    parser=KamParser(),
     urls_namespace="api",
     openapi_url="/openapi.json",
     docs_url="/docs",
@@ -55,6 +57,12 @@ def django_validation_error(request: HttpRequest, exc: DjangoValidationError) ->
     return domain_error(request, ValidationFailed.from_django(exc))
 
 
+@api.exception_handler(OverflowError)
+def overflow_error(request: HttpRequest, exc: OverflowError) -> HttpResponse:
+    # a number beyond what the database stores (SQLite: 64-bit integers) cannot match anything
+    return _error(request, 422, "invalid", _("A number in the request is out of range."))
+
+
 @api.exception_handler(AuthenticationError)
 def auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
     return _error(request, 401, "unauthenticated", _("Authentication required."))
@@ -81,8 +89,8 @@ def _register_routers() -> None:
     from kam.core.api_routes import router as core_router
     from kam.customers import api as customers_api
     from kam.customers.api import router as customers_router
-    from kam.engagement import api as engagement_api
     from kam.customers.contacts.api import router as contacts_router
+    from kam.engagement import api as engagement_api
     from kam.identity.api import router as identity_router
     from kam.lines import api as lines_api
 
