@@ -15,7 +15,7 @@ from django.db.models.functions import Coalesce
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from kam.core.api import Page, fetch, responses
@@ -280,7 +280,7 @@ def create_visit(request: HttpRequest, payload: VisitCreate) -> Any:
             competitor_sightings=_sightings(payload.competitor_sightings),
             actor=request.user,
         )
-    return 201, _visits().get(pk=visit.pk)
+    return Status(201, _visits().get(pk=visit.pk))
 
 
 @visits_router.get("/{visit_id}", response=responses(200, VisitOut))
@@ -336,7 +336,7 @@ def cancel_visit(request: HttpRequest, visit_id: int) -> Any:
 def delete_visit(request: HttpRequest, visit_id: int) -> Any:
     visit: Any = fetch(request, Visit.objects.all(), CHANGE, pk=visit_id)
     services.delete_visit(visit=visit, actor=request.user)
-    return 204, None
+    return Status(204, None)
 
 
 # --- competitors ----------------------------------------------------------------------------------------
@@ -353,7 +353,7 @@ def list_competitors(request: HttpRequest, q: str | None = None) -> Any:
 
 @competitors_router.post("", response=responses(201, CompetitorOut))
 def create_competitor(request: HttpRequest, payload: CompetitorCreate) -> Any:
-    return 201, services.create_competitor(name=payload.name, notes=payload.notes, actor=request.user)
+    return Status(201, services.create_competitor(name=payload.name, notes=payload.notes, actor=request.user))
 
 
 @competitors_router.get("/{competitor_id}", response=responses(200, CompetitorOut))
@@ -374,7 +374,7 @@ def update_competitor(request: HttpRequest, competitor_id: int, payload: Competi
 def delete_competitor(request: HttpRequest, competitor_id: int) -> Any:
     competitor: Any = fetch(request, Competitor.objects.all(), DELETE, pk=competitor_id)
     services.delete_competitor(competitor=competitor, actor=request.user)
-    return 204, None
+    return Status(204, None)
 
 
 # --- competitor presences -------------------------------------------------------------------------------
@@ -420,7 +420,7 @@ def create_presence(request: HttpRequest, payload: PresenceCreate) -> Any:
     presence = services.create_presence(
         customer=customer, competitor=_competitor(payload.competitor_id), actor=request.user, **data
     )
-    return 201, _presences().get(pk=presence.pk)
+    return Status(201, _presences().get(pk=presence.pk))
 
 
 @presences_router.get("/{presence_id}", response=responses(200, PresenceOut))
@@ -442,7 +442,7 @@ def update_presence(request: HttpRequest, presence_id: int, payload: PresenceUpd
 def delete_presence(request: HttpRequest, presence_id: int) -> Any:
     presence: Any = fetch(request, _presences(), CHANGE, pk=presence_id)
     services.delete_presence(presence=presence, actor=request.user)
-    return 204, None
+    return Status(204, None)
 
 
 # --- account plans --------------------------------------------------------------------------------------
@@ -484,7 +484,7 @@ def list_plans(
 def create_plan(request: HttpRequest, payload: AccountPlanCreate) -> Any:
     data = _plain(payload.dict(exclude={"customer_id"}))
     plan = services.create_plan(customer=_customer(payload.customer_id), actor=request.user, **data)
-    return 201, _plans().get(pk=plan.pk)
+    return Status(201, _plans().get(pk=plan.pk))
 
 
 @plans_router.get("/{plan_id}", response=responses(200, AccountPlanOut))
@@ -505,7 +505,7 @@ def update_plan(request: HttpRequest, plan_id: int, payload: AccountPlanUpdate) 
 @plans_router.delete("/{plan_id}", response=responses(204, None))
 def delete_plan(request: HttpRequest, plan_id: int) -> Any:
     services.delete_plan(plan=_plan(request, plan_id, CHANGE), actor=request.user)
-    return 204, None
+    return Status(204, None)
 
 
 @plans_router.post("/{plan_id}/submit", response=responses(200, AccountPlanOut))
@@ -547,7 +547,7 @@ def list_swot(request: HttpRequest, plan_id: int, kind: str | None = None) -> An
 @plans_router.post("/{plan_id}/swot", response=responses(201, SwotOut))
 def add_swot(request: HttpRequest, plan_id: int, payload: SwotIn) -> Any:
     data = _plain(payload.dict())
-    return 201, services.add_swot_item(plan=_plan(request, plan_id), actor=request.user, **data)
+    return Status(201, services.add_swot_item(plan=_plan(request, plan_id), actor=request.user, **data))
 
 
 @plans_router.patch("/{plan_id}/swot/{item_id}", response=responses(200, SwotOut))
@@ -560,7 +560,7 @@ def update_swot(request: HttpRequest, plan_id: int, item_id: int, payload: SwotU
 @plans_router.delete("/{plan_id}/swot/{item_id}", response=responses(204, None))
 def delete_swot(request: HttpRequest, plan_id: int, item_id: int) -> Any:
     services.delete_swot_item(item=_part(request, SwotItem, plan_id, item_id), actor=request.user)
-    return 204, None
+    return Status(204, None)
 
 
 @plans_router.get("/{plan_id}/actions", response=responses(200, list[ActionOut]))
@@ -572,12 +572,15 @@ def list_actions(request: HttpRequest, plan_id: int, status: str | None = None) 
 
 @plans_router.post("/{plan_id}/actions", response=responses(201, ActionOut))
 def add_action(request: HttpRequest, plan_id: int, payload: ActionIn) -> Any:
-    return 201, services.add_action(
-        plan=_plan(request, plan_id),
-        text=payload.text,
-        owner=_user(payload.owner_id, "owner_id"),
-        due_date=payload.due_date,
-        actor=request.user,
+    return Status(
+        201,
+        services.add_action(
+            plan=_plan(request, plan_id),
+            text=payload.text,
+            owner=_user(payload.owner_id, "owner_id"),
+            due_date=payload.due_date,
+            actor=request.user,
+        ),
     )
 
 
@@ -593,7 +596,7 @@ def update_action(request: HttpRequest, plan_id: int, action_id: int, payload: A
 @plans_router.delete("/{plan_id}/actions/{action_id}", response=responses(204, None))
 def delete_action(request: HttpRequest, plan_id: int, action_id: int) -> Any:
     services.delete_action(action=_part(request, PlanAction, plan_id, action_id), actor=request.user)
-    return 204, None
+    return Status(204, None)
 
 
 @plans_router.get("/{plan_id}/reviews", response=responses(200, list[ReviewOut]))
@@ -604,7 +607,7 @@ def list_reviews(request: HttpRequest, plan_id: int) -> Any:
 
 @plans_router.post("/{plan_id}/reviews", response=responses(201, ReviewOut))
 def add_review(request: HttpRequest, plan_id: int, payload: ReviewIn) -> Any:
-    return 201, services.add_review(plan=_plan(request, plan_id), actor=request.user, **payload.dict())
+    return Status(201, services.add_review(plan=_plan(request, plan_id), actor=request.user, **payload.dict()))
 
 
 @plans_router.patch("/{plan_id}/reviews/{review_id}", response=responses(200, ReviewOut))
@@ -618,7 +621,7 @@ def update_review(request: HttpRequest, plan_id: int, review_id: int, payload: R
 @plans_router.delete("/{plan_id}/reviews/{review_id}", response=responses(204, None))
 def delete_review(request: HttpRequest, plan_id: int, review_id: int) -> Any:
     services.delete_review(review=_part(request, PlanReview, plan_id, review_id), actor=request.user)
-    return 204, None
+    return Status(204, None)
 
 
 # --- feedback -------------------------------------------------------------------------------------------
@@ -676,14 +679,17 @@ def list_feedback(
 @feedback_router.post("", response=responses(201, FeedbackOut))
 def create_feedback(request: HttpRequest, payload: FeedbackCreate) -> Any:
     contacts = _contacts([payload.contact_id] if payload.contact_id is not None else [], "contact_id") or []
-    return 201, services.collect_feedback(
-        customer=_customer(payload.customer_id),
-        kind=payload.kind.value,
-        title=payload.title,
-        description=payload.description,
-        contact=contacts[0] if contacts else None,
-        collected_at=payload.collected_at,
-        actor=request.user,
+    return Status(
+        201,
+        services.collect_feedback(
+            customer=_customer(payload.customer_id),
+            kind=payload.kind.value,
+            title=payload.title,
+            description=payload.description,
+            contact=contacts[0] if contacts else None,
+            collected_at=payload.collected_at,
+            actor=request.user,
+        ),
     )
 
 

@@ -377,6 +377,7 @@ def _may_add_competitor(actor: Any) -> bool:
 
 @transaction.atomic
 def update_competitor(*, competitor: Competitor, actor: Any, **fields: Any) -> Competitor:
+    competitor = Competitor.objects.select_for_update().get(pk=competitor.pk)
     _require(actor, CHANGE, competitor)
     if "name" in fields:
         fields["name"] = _check_competitor_name(fields["name"], exclude_pk=competitor.pk)
@@ -417,6 +418,7 @@ def create_presence(*, customer: Any, competitor: Competitor, actor: Any, **fiel
 
 @transaction.atomic
 def update_presence(*, presence: CompetitorPresence, actor: Any, **fields: Any) -> CompetitorPresence:
+    presence = CompetitorPresence.objects.select_for_update().get(pk=presence.pk)
     _require(actor, CHANGE, presence)
     if _set_fields(presence, fields, PRESENCE_FIELDS):
         _full_clean(presence, exclude=["customer", "competitor"])
@@ -580,6 +582,7 @@ def add_swot_item(*, plan: AccountPlan, kind: str, text: str, actor: Any, positi
 
 @transaction.atomic
 def update_swot_item(*, item: SwotItem, actor: Any, **fields: Any) -> SwotItem:
+    item = SwotItem.objects.select_for_update().get(pk=item.pk)
     _plan_for_part(item.plan, actor)
     if _set_fields(item, fields, ("kind", "text", "position")):
         _full_clean(item, exclude=["plan"])
@@ -609,6 +612,7 @@ def add_action(
 @transaction.atomic
 def update_action(*, action: PlanAction, actor: Any, **fields: Any) -> PlanAction:
     """Change an action. Once the plan is approved only the action's status moves (the plan is executed)."""
+    action = PlanAction.objects.select_for_update().get(pk=action.pk)
     plan = _plan_for_part(action.plan, actor, editable=False)
     if not plan.is_editable and set(fields) - {"status"}:
         _require_editable(plan)
@@ -642,6 +646,7 @@ def add_review(
 
 @transaction.atomic
 def update_review(*, review: PlanReview, actor: Any, **fields: Any) -> PlanReview:
+    review = PlanReview.objects.select_for_update().get(pk=review.pk)
     _plan_for_part(review.plan, actor, editable=False)
     if _set_fields(review, fields, ("date", "event", "what_happened", "lessons")):
         _full_clean(review, exclude=["plan"])

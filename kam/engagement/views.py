@@ -351,7 +351,7 @@ def _plan_overview(request: HttpRequest, plan: AccountPlan) -> dict[str, Any]:
     may_change = can(request.user, CHANGE, plan)
     return {
         "swot": [(kind, label, [i for i in items if i.kind == kind]) for kind, label in SwotKind.choices],
-        "actions": list(plan.actions.select_related("owner")),
+        "plan_actions": list(plan.actions.select_related("owner")),
         "reviews": list(plan.reviews.all()),
         "editable": editable,
         "may_change": may_change,
