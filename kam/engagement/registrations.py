@@ -97,6 +97,9 @@ def home_turnaround(request: HttpRequest, obj: Any = None) -> dict[str, Any]:
 def register_all() -> None:
     from kam.core.notifications import register_kind
     from kam.core.registry import NavItem, Panel, registry
+    from kam.engagement import demo
+
+    demo.register_steps()
 
     register_kind(
         "visit.overdue",
