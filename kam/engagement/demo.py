@@ -318,6 +318,8 @@ def build(ctx: demo.DemoContext) -> None:
             routed = collected + timedelta(hours=rng.uniform(0.5, 12))
             decided = collected + _lognormal_hours(rng, decide_h)
             decided = max(decided, routed + timedelta(minutes=30))
+            if rng.random() < 0.08:  # some items wait long for a decision
+                decided += timedelta(days=rng.uniform(20, 200))
             closed = decided + _lognormal_hours(rng, close_h)
             people = contacts.get(customer.pk, [])
             row = Feedback(
@@ -330,7 +332,8 @@ def build(ctx: demo.DemoContext) -> None:
                 collected_by_id=lead,
                 status="collected",
             )
-            if routed < now and back_office:
+            waiting = collected > now - timedelta(days=10) and rng.random() < 0.5  # not routed yet
+            if routed < now and back_office and not waiting:
                 row.status, row.routed_at, row.responsible_id = "routed", routed, rng.choice(back_office)
                 if decided < now:
                     row.status, row.decided_at, row.decision = "decided", decided, "已安排处理并答复客户。"
