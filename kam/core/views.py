@@ -24,7 +24,7 @@ from kam.core.models import AuditEntry, Notification
 from kam.core.models.audit import AuditAction, AuditSource
 from kam.core.permissions import is_admin_user
 from kam.core.registry import registry
-from kam.core.views_generic import field_labels, is_htmx_partial
+from kam.core.views_generic import describe_changes, is_htmx_partial
 
 
 def _greeting() -> str:
@@ -156,22 +156,6 @@ class AuditFilterForm(forms.Form):
     date_to = forms.DateField(label=gettext_lazy("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
 
-def _audit_labels(entries: list[AuditEntry]) -> dict[int, dict[str, str]]:
-    from django.apps import apps
-
-    cache: dict[tuple[str, str], dict[str, str]] = {}
-    out = {}
-    for entry in entries:
-        key = (entry.app_label, entry.model)
-        if key not in cache:
-            try:
-                cache[key] = field_labels(apps.get_model(entry.app_label, entry.model))
-            except LookupError:
-                cache[key] = {}
-        out[entry.pk] = cache[key]
-    return out
-
-
 @login_required
 def audit_log(request: HttpRequest) -> HttpResponse:
     if not is_admin_user(request.user):
@@ -202,10 +186,10 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         qs = qs.none()
     page = Paginator(qs.order_by("-at", "-id"), 50).get_page(request.GET.get("page"))
     entries = list(page.object_list)
+    describe_changes(entries, request.user)
     context = {
         "page": page,
         "entries": entries,
-        "labels": _audit_labels(entries),
         "form": form,
         "title": _("Audit log"),
         "filtered": any(request.GET.get(name) for name in form.fields),

@@ -506,6 +506,7 @@ class ModelDetailView(LoginRequiredMixin, View):
         from kam.core.models import AuditEntry
 
         entries = list(AuditEntry.objects.for_object(obj).select_related("actor")[: self.history_limit])
+        describe_changes(entries, self.request.user)
         return {"entries": entries, "field_labels": field_labels(type(obj))}
 
     def tab_context(self, tab: Tab, obj: Any) -> dict[str, Any]:
@@ -533,6 +534,93 @@ class ModelDetailView(LoginRequiredMixin, View):
         context.update(self.get_extra_context(obj))
         template = f"{self.template_name}#tab" if is_htmx_partial(request) else self.template_name
         return render(request, template, context)
+
+
+def _audit_display(field: Any, value: Any, names: dict[str, str]) -> str:
+    from django.utils.dateparse import parse_date, parse_datetime
+
+    if value == "***":
+        return "***"
+    if value is None or value == "":
+        return "∅"
+    if field is not None:
+        if field.is_relation:
+            return names.get(str(value), f"#{value}")
+        if field.choices:
+            return force_str(dict(field.flatchoices).get(value, value))
+        if isinstance(field, models.DateTimeField) and isinstance(value, str):
+            parsed = parse_datetime(value)
+            if parsed is not None:
+                if timezone.is_aware(parsed):
+                    parsed = timezone.localtime(parsed)
+                return parsed.strftime("%Y-%m-%d %H:%M:%S")
+        if isinstance(field, models.DateField) and isinstance(value, str):
+            parsed_date = parse_date(value)
+            if parsed_date is not None:
+                return parsed_date.strftime("%Y-%m-%d")
+    if value is True:
+        return _("Yes")
+    if value is False:
+        return _("No")
+    if isinstance(value, list | dict):
+        import json
+
+        return json.dumps(value, ensure_ascii=False)
+    return force_str(value)
+
+
+def describe_changes(entries: Sequence[Any], user: Any = None) -> None:
+    """Give each audit entry ``rows``: ``[(label, before, after), …]`` ready to show.
+
+    Field names become verbose names, choice values their labels, related ids the related object's name
+    (only for objects ``user`` may see; otherwise ``#id``), times local. A creation lists only the fields
+    that were set.
+    """
+    from collections import defaultdict
+
+    from django.apps import apps
+
+    groups: dict[tuple[str, str], list[Any]] = defaultdict(list)
+    for entry in entries:
+        groups[(entry.app_label, entry.model)].append(entry)
+    for (app_label, model_name), group in groups.items():
+        try:
+            model: Any = apps.get_model(app_label, model_name)
+        except LookupError:
+            model = None
+        fields: dict[str, Any] = {}
+        if model is not None:
+            for f in model._meta.concrete_fields:
+                fields[f.attname] = f
+                fields[f.name] = f
+        wanted: dict[str, set[Any]] = defaultdict(set)
+        for entry in group:
+            for key, pair in (entry.changes or {}).items():
+                field = fields.get(key)
+                if field is not None and field.is_relation and isinstance(pair, list):
+                    wanted[key].update(v for v in pair[:2] if v not in (None, "", "***"))
+        names: dict[str, dict[str, str]] = {}
+        for key, values in wanted.items():
+            qs: Any = fields[key].related_model._default_manager.all()
+            if user is not None and hasattr(qs, "visible_to"):
+                qs = qs.visible_to(user)
+            try:
+                names[key] = {str(o.pk): str(o) for o in qs.filter(pk__in=list(values))}
+            except (ValueError, TypeError, ValidationError):
+                names[key] = {}
+        for entry in group:
+            rows = []
+            for key, pair in (entry.changes or {}).items():
+                before, after = ([*pair, None, None][:2]) if isinstance(pair, list) else (None, pair)
+                field = fields.get(key)
+                if field is not None and field.primary_key:
+                    continue
+                if entry.action == "create" and after in (None, ""):
+                    continue
+                label = capfirst(force_str(field.verbose_name)) if field is not None else key
+                shown = names.get(key, {})
+                rows.append((label, _audit_display(field, before, shown), _audit_display(field, after, shown)))
+            entry.rows = rows
 
 
 def field_labels(model: type[models.Model]) -> dict[str, str]:

@@ -289,3 +289,32 @@ def test_domain_error_page(rf: Any, users: dict[str, Any]) -> None:
 
     html = loader.get_template("core/error.html").render({"error": Conflict("Already approved.")})
     assert "409" in html and "Already approved." in html
+
+
+# --- template helpers -----------------------------------------------------------------------------------
+
+
+def test_template_helpers(rf: Any) -> None:
+    from datetime import datetime
+    from decimal import Decimal
+    from zoneinfo import ZoneInfo
+
+    from django.template import Context, Template
+
+    from kam.core.templatetags import kam as tags
+
+    assert tags.duration(45) == "45 seconds"
+    assert tags.duration(3600 + 5 * 60) == "1 hour 5 minutes"
+    assert tags.duration(3 * 86400 + 4 * 3600 + 59) == "3 days 4 hours"
+    assert tags.duration(-120) == "-2 minutes"
+    assert tags.duration(None) == "—"
+    assert str(tags.grade_badge("A1")) == '<span class="badge bg-red-lt kam-grade">A1</span>'
+    assert str(tags.severity_badge("critical", "严重")) == '<span class="badge bg-red-lt ">严重</span>'
+    assert tags.grade_badge("") == "—"
+    assert tags.display(datetime(2026, 1, 2, 3, 4, tzinfo=ZoneInfo("UTC"))) == "2026-01-02 11:04"
+    assert tags.display(Decimal("1234567.5")) == "1,234,567.50"
+    assert tags.initials("王小明") == "小明" and tags.initials("Jane Doe") == "JD"
+    request = rf.get("/x/", {"page": "3", "sort": "name", "q": "a b"})
+    out = Template('{% load kam %}{% query_update page=None sort="-name" %}').render(Context({"request": request}))
+    assert out == "?sort=-name&amp;q=a+b"
+    assert Template('{% load kam %}{{ d|attr:"a.b" }}').render(Context({"d": {"a": {"b": "deep"}}})) == "deep"

@@ -282,6 +282,12 @@ def test_edit_user(users: dict[str, Any], org: dict[str, Any]) -> None:
     )
     am.refresh_from_db()
     assert (am.display_name, am.role, am.org_unit_id) == ("王经理", "director", org["gd"].pk)
+    # the history names the choices and the related org units
+    history = ui_client(users["admin"]).get(f"/admin/users/{am.pk}/", {"tab": "history"})
+    rows = dict((label, (before, after)) for label, before, after in history.context["entries"][0].rows)
+    assert rows["Role"] == ("Account manager", "Director")
+    assert rows["Org unit"] == ("广州分公司", "广东分公司")
+    assert rows["Display name"] == ("am", "王经理")
     # invalid: a customer user without a customer
     response = ui_client(users["admin"]).post(url, {**data, "role": "customer", "org_unit": ""})
     assert response.status_code == 422
