@@ -53,9 +53,13 @@ def pinyin_of(text: str) -> tuple[str, str]:
 
 def customer_search_text(name: str, short_name: str = "", uscc: str = "") -> str:
     parts = [name, short_name]
-    for text in {name, short_name} - {""}:
+    for text in dict.fromkeys(t for t in (name, short_name) if t):
         parts.extend(pinyin_of(text))
     parts.append(uscc)
+    return join_search_text(parts)
+
+
+def join_search_text(parts: Iterable[str]) -> str:
     return " ".join(p.lower() for p in parts if p)[:1000]
 
 
@@ -90,7 +94,9 @@ def search_filter(query: str) -> Q:
     if len(digits) >= 5 and len(digits) >= len(compact) - 2:
         from kam.customers.models import Site
 
-        cond |= Q(id__in=Site.objects.filter(phone__contains=digits).values("customer_id"))
+        raw = query.strip()
+        phone = Q(phone__contains=digits) | Q(phone__contains=raw) if raw != digits else Q(phone__contains=digits)
+        cond |= Q(id__in=Site.objects.filter(phone).values("customer_id"))
     return cond
 
 
