@@ -35,9 +35,7 @@ def _manager(request: HttpRequest, reports_to_id: int | None) -> Contact | None:
         return None
     manager = Contact.objects.visible_to(request.user).filter(pk=reports_to_id).select_related("customer").first()
     if manager is None:
-        raise ValidationFailed(
-            _("The manager does not exist."), fields={"reports_to_id": [_("No such contact.")]}
-        )
+        raise ValidationFailed(_("The manager does not exist."), fields={"reports_to_id": [_("No such contact.")]})
     return manager
 
 

@@ -304,9 +304,7 @@ def import_rows(rows: list[dict[str, str]], actor: Any) -> int:
         raise ImportFailed([RowError(1, "file", _("The file has no data rows."))])
     missing = [h for h in ("name",) if h not in rows[0]]
     if missing or not ({"customer_id", "customer_uscc"} & set(rows[0])):
-        raise ImportFailed(
-            [RowError(1, "header", _("Missing columns: name and customer_id or customer_uscc."))]
-        )
+        raise ImportFailed([RowError(1, "header", _("Missing columns: name and customer_id or customer_uscc."))])
     parsed, errors = _parse(rows, actor)
     managers, manager_errors = _resolve_managers(parsed, actor)
     errors += manager_errors
@@ -363,8 +361,10 @@ class _CommandLine:
 
 
 def export_rows(actor: Any) -> Iterable[Sequence[Any]]:
-    qs = _contacts(actor).select_related("customer", "reports_to", "relationship_owner").order_by(
-        "customer_id", "name", "pk"
+    qs = (
+        _contacts(actor)
+        .select_related("customer", "reports_to", "relationship_owner")
+        .order_by("customer_id", "name", "pk")
     )
     notes = _sees_notes(actor)
     for c in qs.iterator(chunk_size=2000):

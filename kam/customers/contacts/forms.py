@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -53,7 +54,11 @@ class ContactForm(forms.ModelForm):
             self.fields["customer"].queryset = Customer.objects.restrict(user, CHANGE).order_by("name")
             if customer is not None:
                 self.fields["customer"].initial = customer.pk
-        managers = Contact.objects.visible_to(user).filter(left_company=False).select_related("customer")
+        managers = Contact.objects.visible_to(user).select_related("customer")
+        current = instance.reports_to_id if instance is not None else None
+        managers = (
+            managers.filter(Q(left_company=False) | Q(pk=current)) if current else managers.filter(left_company=False)
+        )
         if customer is not None:
             root = group_root_id(customer)
             managers = managers.filter(customer__path__startswith=f"/{root}/")

@@ -21,7 +21,9 @@ def search_hits(user: Any, query: str, limit: int) -> Iterable[Any]:
     query = (query or "").strip()
     if len(query) < 2:
         return []
-    qs = Contact.objects.visible_to(user).search(query).select_related("customer").order_by("left_company", "name", "pk")
+    qs = (
+        Contact.objects.visible_to(user).search(query).select_related("customer").order_by("left_company", "name", "pk")
+    )
     return [
         SearchHit(
             title=contact.name,

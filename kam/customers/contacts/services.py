@@ -138,9 +138,7 @@ def _resolve_manager(contact: Contact, manager: Contact | None) -> Contact | Non
 
 
 @transaction.atomic
-def create_contact(
-    *, customer: Customer, actor: Any, reports_to: Contact | None = None, **fields: Any
-) -> Contact:
+def create_contact(*, customer: Customer, actor: Any, reports_to: Contact | None = None, **fields: Any) -> Contact:
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
         raise ValidationFailed(_("Unknown fields."), fields={name: [_("Unknown field.")] for name in sorted(unknown)})

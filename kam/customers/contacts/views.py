@@ -97,7 +97,9 @@ class ContactListView(ModelListView):
         qs = super().get_queryset().select_related("customer", "relationship_owner")
         return qs.annotate(
             hostile_flag=Case(
-                When(current_attitude__lte=HOSTILE_AT, then=Value(True)), default=Value(False), output_field=BooleanField()
+                When(current_attitude__lte=HOSTILE_AT, then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
             )
         )
 
@@ -190,7 +192,12 @@ class ContactDetailView(ModelDetailView):
         tabs = [Tab("overview", gettext_lazy("Overview"), "customers/contacts/_overview.html", _overview_context)]
         if sees_attitudes(self.request.user):
             tabs.append(
-                Tab("attitudes", gettext_lazy("Attitude history"), "customers/contacts/_attitudes.html", _attitude_context)
+                Tab(
+                    "attitudes",
+                    gettext_lazy("Attitude history"),
+                    "customers/contacts/_attitudes.html",
+                    _attitude_context,
+                )
             )
         if self.show_history(obj):
             from kam.core.views_generic import HISTORY_TAB

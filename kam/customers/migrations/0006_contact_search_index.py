@@ -24,7 +24,8 @@ SQLITE_FTS_DROP = [
 ]
 PG_TRGM = [
     "CREATE EXTENSION IF NOT EXISTS pg_trgm",
-    "CREATE INDEX IF NOT EXISTS customers_contact_search_trgm ON customers_contact USING gin (search_text gin_trgm_ops)",
+    "CREATE INDEX IF NOT EXISTS customers_contact_search_trgm "
+    "ON customers_contact USING gin (search_text gin_trgm_ops)",
 ]
 PG_TRGM_DROP = ["DROP INDEX IF EXISTS customers_contact_search_trgm"]
 

@@ -12,7 +12,14 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from kam.core.models import KamModel, ScopedQuerySet
-from kam.customers.contacts.choices import LEFT_COLOUR, HOSTILE_AT, Attitude, AttitudeSource, BuyingRole, attitude_colour
+from kam.customers.contacts.choices import (
+    HOSTILE_AT,
+    LEFT_COLOUR,
+    Attitude,
+    AttitudeSource,
+    BuyingRole,
+    attitude_colour,
+)
 from kam.customers.contacts.searchtext import build_search_text, normalise_query
 from kam.customers.permissions import customer_scope
 
@@ -61,7 +68,7 @@ def contact_search_filter(raw: str, needle: str) -> Q:
         return Q(name__gte=prefix, name__lt=prefix + "\uffff") | Q(search_text__contains=needle)
     if connection.vendor == "sqlite":
         term = '"' + needle.replace('"', '""') + '"'
-        return Q(id__in=RawSQL(f"SELECT rowid FROM {CONTACT_FTS} WHERE {CONTACT_FTS} MATCH %s", (term,)))  # noqa: S611
+        return Q(id__in=RawSQL(f"SELECT rowid FROM {CONTACT_FTS} WHERE {CONTACT_FTS} MATCH %s", (term,)))
     return Q(search_text__contains=needle)
 
 

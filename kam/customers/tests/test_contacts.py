@@ -36,7 +36,16 @@ def test_attitude_scale_values_and_labels() -> None:
     assert [int(v) for v in Attitude.values] == [5, 4, 3, 2, 1, -1, -2, -3, -5, -10]
     with translation.override("zh-hans"):
         assert [str(label) for label in Attitude.labels] == [
-            "全力支持", "热心提倡", "支持", "有兴趣", "可继续", "不反对", "没兴趣", "反对", "强烈反对", "倾向竞争对手",
+            "全力支持",
+            "热心提倡",
+            "支持",
+            "有兴趣",
+            "可继续",
+            "不反对",
+            "没兴趣",
+            "反对",
+            "强烈反对",
+            "倾向竞争对手",
         ]
     with translation.override("zh-hans"):
         assert str(BuyingRole.COACH.label) == "线人"
@@ -67,7 +76,10 @@ def test_scores_off_the_scale_are_rejected(contacts: dict[str, Contact], users: 
         assert list(info.value.fields) == ["score"]
     with pytest.raises(ValidationFailed) as info:
         services.assess_attitude(
-            contact=contacts["cio"], score=1, evidence="", actor=users["am"],
+            contact=contacts["cio"],
+            score=1,
+            evidence="",
+            actor=users["am"],
             assessed_at=timezone.now() + timedelta(days=1),
         )
     assert list(info.value.fields) == ["assessed_at"]
@@ -194,32 +206,71 @@ def test_org_chart_shape(contacts: dict[str, Contact], users: dict[str, Any], cu
     services.record_departure(contact=contacts["engineer"], actor=users["am"])
     chart = org_chart(customers["hq"], users["am"])
     assert (chart["customer_id"], chart["customer_name"], chart["editable"], chart["count"]) == (
-        customers["hq"].pk, "广州示例集团有限公司", True, 5,
+        customers["hq"].pk,
+        "广州示例集团有限公司",
+        True,
+        5,
     )
     assert [(i["score"], i["colour"]) for i in chart["legend"]][:3] == [(5, "#1a7f37"), (4, "#2da44e"), (3, "#4ac26b")]
     assert chart["legend"][-1] == {"score": None, "label": "Not assessed", "colour": "#bfbfbf"}
     assert [r["value"] for r in chart["buying_roles"]] == [
-        "decision_maker", "approver", "technical_evaluator", "procurement", "user", "influencer", "coach",
+        "decision_maker",
+        "approver",
+        "technical_evaluator",
+        "procurement",
+        "user",
+        "influencer",
+        "coach",
     ]
 
     def shape(node: dict[str, Any]) -> Any:
-        return (node["name"], node["attitude"], node["colour"], node["key_person"], node["left_company"],
-                [shape(c) for c in node["children"]])
+        return (
+            node["name"],
+            node["attitude"],
+            node["colour"],
+            node["key_person"],
+            node["left_company"],
+            [shape(c) for c in node["children"]],
+        )
 
     assert [shape(r) for r in chart["roots"]] == [
-        ("张伟", None, "#bfbfbf", True, False, [
-            ("李娜", -3, "#e5534b", False, False, [
-                ("王强", None, "#bfbfbf", True, False, [("刘洋", None, "#eeeeee", False, True, [])]),
-            ]),
-            ("陈静", None, "#bfbfbf", False, False, []),
-        ]),
+        (
+            "张伟",
+            None,
+            "#bfbfbf",
+            True,
+            False,
+            [
+                (
+                    "李娜",
+                    -3,
+                    "#e5534b",
+                    False,
+                    False,
+                    [
+                        ("王强", None, "#bfbfbf", True, False, [("刘洋", None, "#eeeeee", False, True, [])]),
+                    ],
+                ),
+                ("陈静", None, "#bfbfbf", False, False, []),
+            ],
+        ),
     ]
     cio = chart["roots"][0]["children"][0]
     assert {k: v for k, v in cio.items() if k != "children"} == {
-        "id": contacts["cio"].pk, "name": "李娜", "title": "分管信息化副总", "department": "",
-        "customer_id": customers["hq"].pk, "buying_role": "decision_maker", "buying_role_label": "Decision maker",
-        "key_person": False, "left_company": False, "attitude": -3, "attitude_label": "Opposed",
-        "colour": "#e5534b", "reports_to_id": contacts["gm"].pk, "url": f"/contacts/{contacts['cio'].pk}/",
+        "id": contacts["cio"].pk,
+        "name": "李娜",
+        "title": "分管信息化副总",
+        "department": "",
+        "customer_id": customers["hq"].pk,
+        "buying_role": "decision_maker",
+        "buying_role_label": "Decision maker",
+        "key_person": False,
+        "left_company": False,
+        "attitude": -3,
+        "attitude_label": "Opposed",
+        "colour": "#e5534b",
+        "reports_to_id": contacts["gm"].pk,
+        "url": f"/contacts/{contacts['cio'].pk}/",
     }
     # the branch chart: its head reports into the HQ, so is a root here
     branch = org_chart(customers["branch"], users["am"])

@@ -42,11 +42,14 @@ def pick(users: dict[str, Any], names: tuple[str, ...]) -> list[Any]:
 
 
 def snapshot() -> list[tuple[Any, ...]]:
-    return list(
-        Contact.objects.order_by("pk").values_list(
-            "pk", "name", "title", "reports_to_id", "left_company", "private_notes", "current_attitude"
-        )
-    ) + [("attitudes", AttitudeAssessment.objects.count())]
+    return [
+        *list(
+            Contact.objects.order_by("pk").values_list(
+                "pk", "name", "title", "reports_to_id", "left_company", "private_notes", "current_attitude"
+            )
+        ),
+        ("attitudes", AttitudeAssessment.objects.count()),
+    ]
 
 
 def post(client: Any, url: str, data: Any) -> Any:
@@ -86,23 +89,45 @@ def test_write_matrix(contacts: dict[str, Contact], users: dict[str, Any], custo
     ]
     for method, url, data, ok in cases:
         assert_matrix(
-            url=url, method=method, data=data, api=True, allowed=pick(users, WRITERS), denied=denied,
-            allowed_status=ok, state=snapshot,
+            url=url,
+            method=method,
+            data=data,
+            api=True,
+            allowed=pick(users, WRITERS),
+            denied=denied,
+            allowed_status=ok,
+            state=snapshot,
         )
     assert_matrix(
-        url=API, method="post", api=True, allowed=pick(users, WRITERS),
+        url=API,
+        method="post",
+        api=True,
+        allowed=pick(users, WRITERS),
         data={"customer_id": customers["hq"].pk, "name": "新人"},
-        denied=denied, denied_status=(403, 404, 422), allowed_status=(201,), state=snapshot,
+        denied=denied,
+        denied_status=(403, 404, 422),
+        allowed_status=(201,),
+        state=snapshot,
     )
     assert Contact.objects.filter(name="新人").count() == 3
     assert_matrix(
-        url=f"{API}/{contacts['buyer'].pk}", method="delete", api=True, allowed=[users["am"]], denied=denied,
-        allowed_status=(204,), state=snapshot,
+        url=f"{API}/{contacts['buyer'].pk}",
+        method="delete",
+        api=True,
+        allowed=[users["am"]],
+        denied=denied,
+        allowed_status=(204,),
+        state=snapshot,
     )
     assert not Contact.objects.filter(pk=contacts["buyer"].pk).exists()
     assert_matrix(
-        url=f"{API}/{contacts['engineer'].pk}", method="delete", api=True, allowed=[users["director"]],
-        denied=denied, allowed_status=(204,), state=snapshot,
+        url=f"{API}/{contacts['engineer'].pk}",
+        method="delete",
+        api=True,
+        allowed=[users["director"]],
+        denied=denied,
+        allowed_status=(204,),
+        state=snapshot,
     )
 
 
@@ -158,21 +183,52 @@ def test_list_filters_and_scope(contacts: dict[str, Contact], users: dict[str, A
 
 
 @pytest.mark.django_db
-def test_create_update_and_errors(contacts: dict[str, Contact], users: dict[str, Any], customers: dict[str, Any]) -> None:
+def test_create_update_and_errors(
+    contacts: dict[str, Contact], users: dict[str, Any], customers: dict[str, Any]
+) -> None:
     client = en_client(users["am"])
-    response = post(client, API, {
-        "customer_id": customers["branch"].pk, "name": "孙丽", "title": "信息部经理", "mobile": "13711112222",
-        "email": "sunli@example.cn", "reports_to_id": contacts["branch_head"].pk, "buying_role": "technical_evaluator",
-        "key_person": True, "relationship_owner_id": users["am"].pk, "private_notes": "新任",
-    })
+    response = post(
+        client,
+        API,
+        {
+            "customer_id": customers["branch"].pk,
+            "name": "孙丽",
+            "title": "信息部经理",
+            "mobile": "13711112222",
+            "email": "sunli@example.cn",
+            "reports_to_id": contacts["branch_head"].pk,
+            "buying_role": "technical_evaluator",
+            "key_person": True,
+            "relationship_owner_id": users["am"].pk,
+            "private_notes": "新任",
+        },
+    )
     assert response.status_code == 201, response.content
     body = response.json()
     created = Contact.objects.get(pk=body["id"])
-    assert {k: body[k] for k in ("customer_id", "name", "reports_to_id", "buying_role", "key_person",
-                                 "relationship_owner_id", "private_notes", "current_attitude", "left_company")} == {
-        "customer_id": customers["branch"].pk, "name": "孙丽", "reports_to_id": contacts["branch_head"].pk,
-        "buying_role": "technical_evaluator", "key_person": True, "relationship_owner_id": users["am"].pk,
-        "private_notes": "新任", "current_attitude": None, "left_company": False,
+    assert {
+        k: body[k]
+        for k in (
+            "customer_id",
+            "name",
+            "reports_to_id",
+            "buying_role",
+            "key_person",
+            "relationship_owner_id",
+            "private_notes",
+            "current_attitude",
+            "left_company",
+        )
+    } == {
+        "customer_id": customers["branch"].pk,
+        "name": "孙丽",
+        "reports_to_id": contacts["branch_head"].pk,
+        "buying_role": "technical_evaluator",
+        "key_person": True,
+        "relationship_owner_id": users["am"].pk,
+        "private_notes": "新任",
+        "current_attitude": None,
+        "left_company": False,
     }
     assert created.search_text == "孙丽 sunli sl 13711112222 sunli@example.cn"
 
@@ -186,12 +242,22 @@ def test_create_update_and_errors(contacts: dict[str, Contact], users: dict[str,
         (post, API, {"customer_id": customers["hq"].pk, "name": ""}, 422, "name"),
         (post, API, {"customer_id": customers["other"].pk, "name": "x"}, 422, "customer_id"),
         (post, API, {"customer_id": 999999, "name": "x"}, 422, "customer_id"),
-        (post, API, {"customer_id": customers["hq"].pk, "name": "x", "reports_to_id": contacts["other_gm"].pk},
-         422, "reports_to_id"),
+        (
+            post,
+            API,
+            {"customer_id": customers["hq"].pk, "name": "x", "reports_to_id": contacts["other_gm"].pk},
+            422,
+            "reports_to_id",
+        ),
         (patch, f"{API}/{contacts['gm'].pk}", {"reports_to_id": contacts["engineer"].pk}, 422, "reports_to"),
         (patch, f"{API}/{contacts['gm'].pk}", {"name": None}, 422, "name"),
-        (patch, f"{API}/{contacts['gm'].pk}", {"relationship_owner_id": users["customer"].pk}, 422,
-         "relationship_owner_id"),
+        (
+            patch,
+            f"{API}/{contacts['gm'].pk}",
+            {"relationship_owner_id": users["customer"].pk},
+            422,
+            "relationship_owner_id",
+        ),
         (post, f"{API}/{contacts['gm'].pk}/reports-to", {"reports_to_id": contacts["gm"].pk}, 422, "reports_to"),
         (post, f"{API}/{contacts['gm'].pk}/attitudes", {"score": 0}, 422, "score"),
         (post, f"{API}/{contacts['gm'].pk}/attitudes", {"score": 3, "source": "fax"}, 422, "source"),
@@ -215,13 +281,28 @@ def test_create_update_and_errors(contacts: dict[str, Contact], users: dict[str,
 def test_attitudes_endpoint(contacts: dict[str, Contact], users: dict[str, Any]) -> None:
     client = en_client(users["am"])
     url = f"{API}/{contacts['cio'].pk}/attitudes"
-    first = post(client, url, {"score": 3, "evidence": "workshop", "assessed_at": "2026-10-01T10:00:00+08:00",
-                               "source": "visit", "visit_id": 42})
+    first = post(
+        client,
+        url,
+        {
+            "score": 3,
+            "evidence": "workshop",
+            "assessed_at": "2026-10-01T10:00:00+08:00",
+            "source": "visit",
+            "visit_id": 42,
+        },
+    )
     assert first.status_code == 201
     assert {k: v for k, v in first.json().items() if k != "id"} == {
-        "contact_id": contacts["cio"].pk, "score": 3, "label": "Supportive", "assessed_by_id": users["am"].pk,
-        "assessed_by_name": "am", "assessed_at": "2026-10-01T10:00:00+08:00", "evidence": "workshop",
-        "source": "visit", "visit_id": 42,
+        "contact_id": contacts["cio"].pk,
+        "score": 3,
+        "label": "Supportive",
+        "assessed_by_id": users["am"].pk,
+        "assessed_by_name": "am",
+        "assessed_at": "2026-10-01T10:00:00+08:00",
+        "evidence": "workshop",
+        "source": "visit",
+        "visit_id": 42,
     }
     post(client, url, {"score": -3, "evidence": "rival", "assessed_at": "2026-10-20T10:00:00+08:00"})
     body = client.get(url).json()

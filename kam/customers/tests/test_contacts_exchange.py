@@ -14,7 +14,9 @@ from kam.core.tables import ImportFailed, exchanges, read_table, xlsx_bytes
 from kam.customers.contacts.testing import make_contacts
 from kam.customers.models import AttitudeAssessment, Contact
 
-HEADER = "customer_id,customer_uscc,name,title,reports_to,buying_role,key_person,left_company,left_at,mobile,private_notes"
+HEADER = (
+    "customer_id,customer_uscc,name,title,reports_to,buying_role,key_person,left_company,left_at,mobile,private_notes"
+)
 
 
 @pytest.fixture(autouse=True)
@@ -37,8 +39,9 @@ def state() -> list[Any]:
 
 
 @pytest.mark.django_db
-def test_import_creates_updates_and_links(contacts: dict[str, Contact], users: dict[str, Any],
-                                          customers: dict[str, Any]) -> None:
+def test_import_creates_updates_and_links(
+    contacts: dict[str, Contact], users: dict[str, Any], customers: dict[str, Any]
+) -> None:
     hq, branch = customers["hq"], customers["branch"]
     data = rows(
         f"{HEADER}\n"
@@ -51,7 +54,11 @@ def test_import_creates_updates_and_links(contacts: dict[str, Contact], users: d
     assert count == 4
     sun = Contact.objects.get(name="孙丽")
     assert (sun.customer_id, sun.reports_to_id, sun.buying_role, sun.key_person, sun.private_notes) == (
-        hq.pk, contacts["it_head"].pk, "technical_evaluator", True, "新任",
+        hq.pk,
+        contacts["it_head"].pk,
+        "technical_evaluator",
+        True,
+        "新任",
     )
     zhou = Contact.objects.get(name="周明")
     assert (zhou.reports_to_id, zhou.buying_role) == (sun.pk, "user")
@@ -59,14 +66,18 @@ def test_import_creates_updates_and_links(contacts: dict[str, Contact], users: d
     assert (gm.title, gm.reports_to_id, gm.private_notes) == ("董事长", None, "")
     wu = Contact.objects.get(name="吴芳")
     assert (wu.customer_id, wu.reports_to_id, wu.left_company, str(wu.left_at)) == (
-        branch.pk, contacts["branch_head"].pk, True, "2026-10-01",
+        branch.pk,
+        contacts["branch_head"].pk,
+        True,
+        "2026-10-01",
     )
     assert Contact.objects.count() == 10
 
 
 @pytest.mark.django_db
-def test_import_is_all_or_nothing_with_row_errors(contacts: dict[str, Contact], users: dict[str, Any],
-                                                  customers: dict[str, Any]) -> None:
+def test_import_is_all_or_nothing_with_row_errors(
+    contacts: dict[str, Contact], users: dict[str, Any], customers: dict[str, Any]
+) -> None:
     hq, other = customers["hq"], customers["other"]
     before = state()
     data = rows(
@@ -95,11 +106,20 @@ def test_import_is_all_or_nothing_with_row_errors(contacts: dict[str, Contact], 
     assert state() == before
     # the cycle is found once the rest is clean
     with pytest.raises(ImportFailed) as info:
-        exchanges["contacts"].import_rows(rows(f"{HEADER}\n" + "\n".join(data_line for data_line in [
-            f"{hq.pk},,甲,经理,乙,user,0,0,,,",
-            f"{hq.pk},,乙,经理,甲,user,0,0,,,",
-            f"{hq.pk},,张伟,总经理,王强,decision_maker,1,0,,,",
-        ])), users["am"])
+        exchanges["contacts"].import_rows(
+            rows(
+                f"{HEADER}\n"
+                + "\n".join(
+                    data_line
+                    for data_line in [
+                        f"{hq.pk},,甲,经理,乙,user,0,0,,,",
+                        f"{hq.pk},,乙,经理,甲,user,0,0,,,",
+                        f"{hq.pk},,张伟,总经理,王强,decision_maker,1,0,,,",
+                    ]
+                )
+            ),
+            users["am"],
+        )
     assert [(e.row, e.field, e.message) for e in info.value.errors] == [
         (2, "reports_to", "This would make a reporting cycle."),
         (3, "reports_to", "This would make a reporting cycle."),
@@ -150,8 +170,11 @@ def test_demo_step_builds_org_charts(customers: dict[str, Any], users: dict[str,
         ctx = DemoContext(scale="small", seed=7, log=lambda _msg: None)
         steps["contacts"].run(ctx)
         assert ctx.data["contacts_count"] == Contact.objects.count()
-        return list(Contact.objects.order_by("pk").values_list(
-            "name", "title", "buying_role", "mobile", "current_attitude", "left_company"))
+        return list(
+            Contact.objects.order_by("pk").values_list(
+                "name", "title", "buying_role", "mobile", "current_attitude", "left_company"
+            )
+        )
 
     first = run()
     per_customer = {c: Contact.objects.filter(customer=customers[c]).count() for c in ("hq", "branch", "other")}

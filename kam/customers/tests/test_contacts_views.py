@@ -37,9 +37,10 @@ def pick(users: dict[str, Any], names: tuple[str, ...]) -> list[Any]:
 
 
 def snapshot() -> list[Any]:
-    return list(
-        Contact.objects.order_by("pk").values_list("pk", "name", "title", "left_company", "current_attitude")
-    ) + [AttitudeAssessment.objects.count()]
+    return [
+        *list(Contact.objects.order_by("pk").values_list("pk", "name", "title", "left_company", "current_attitude")),
+        AttitudeAssessment.objects.count(),
+    ]
 
 
 def en(user: Any) -> Any:
@@ -52,8 +53,12 @@ def en(user: Any) -> Any:
 def test_read_pages_matrix(contacts: dict[str, Contact], users: dict[str, Any], customers: dict[str, Any]) -> None:
     gm = contacts["gm"].pk
     assert_matrix(url="/contacts/", allowed=list(users.values()), denied=[])
-    for url in (f"/contacts/{gm}/", f"/contacts/{gm}/?tab=attitudes", f"/contacts/{gm}/?tab=history",
-                f"/customers/{customers['hq'].pk}/org-chart/"):
+    for url in (
+        f"/contacts/{gm}/",
+        f"/contacts/{gm}/?tab=attitudes",
+        f"/contacts/{gm}/?tab=history",
+        f"/customers/{customers['hq'].pk}/org-chart/",
+    ):
         assert_matrix(url=url, allowed=pick(users, READERS), denied=pick(users, OUTSIDERS), denied_status=(404,))
     assert_matrix(
         url="/contacts/hostile/",
@@ -70,35 +75,58 @@ def test_write_pages_matrix(contacts: dict[str, Contact], users: dict[str, Any],
     assert_matrix(url=f"/contacts/{cio.pk}/edit/", allowed=pick(users, WRITERS), denied=denied)
     assert_matrix(url=f"/contacts/{cio.pk}/assess/", allowed=pick(users, WRITERS), denied=denied)
     assert_matrix(
-        url="/contacts/new/", allowed=pick(users, WRITERS),
-        denied=pick(users, ("engineer", "noc", "finance", "customer", "customer_other")), denied_status=(403,),
+        url="/contacts/new/",
+        allowed=pick(users, WRITERS),
+        denied=pick(users, ("engineer", "noc", "finance", "customer", "customer_other")),
+        denied_status=(403,),
     )
     assert_matrix(
-        url=f"/contacts/{cio.pk}/edit/", method="post", allowed=pick(users, WRITERS), denied=denied,
+        url=f"/contacts/{cio.pk}/edit/",
+        method="post",
+        allowed=pick(users, WRITERS),
+        denied=denied,
         data={"name": "李娜", "title": "常务副总", "buying_role": "decision_maker", "reports_to": contacts["gm"].pk},
-        allowed_status=(302,), state=snapshot,
+        allowed_status=(302,),
+        state=snapshot,
     )
     assert Contact.objects.get(pk=cio.pk).title == "常务副总"
     assert_matrix(
-        url=f"/contacts/{cio.pk}/assess/", method="post", allowed=pick(users, WRITERS), denied=denied,
-        data={"score": "-3", "evidence": "rival lunch", "source": "visit"}, allowed_status=(302,), state=snapshot,
+        url=f"/contacts/{cio.pk}/assess/",
+        method="post",
+        allowed=pick(users, WRITERS),
+        denied=denied,
+        data={"score": "-3", "evidence": "rival lunch", "source": "visit"},
+        allowed_status=(302,),
+        state=snapshot,
     )
     assert AttitudeAssessment.objects.filter(contact=cio).count() == 3
     assert_matrix(
-        url="/contacts/new/", method="post", allowed=pick(users, WRITERS),
-        denied=pick(users, ("engineer", "noc", "finance", "customer", "customer_other")), denied_status=(403,),
+        url="/contacts/new/",
+        method="post",
+        allowed=pick(users, WRITERS),
+        denied=pick(users, ("engineer", "noc", "finance", "customer", "customer_other")),
+        denied_status=(403,),
         data={"customer": customers["hq"].pk, "name": "新人", "buying_role": "user"},
-        allowed_status=(302,), state=snapshot,
+        allowed_status=(302,),
+        state=snapshot,
     )
     assert Contact.objects.filter(name="新人").count() == 3
     assert_matrix(
-        url=f"/contacts/{contacts['buyer'].pk}/departure/", method="post", allowed=[users["am"]], denied=denied,
-        allowed_status=(302,), state=snapshot,
+        url=f"/contacts/{contacts['buyer'].pk}/departure/",
+        method="post",
+        allowed=[users["am"]],
+        denied=denied,
+        allowed_status=(302,),
+        state=snapshot,
     )
     assert Contact.objects.get(pk=contacts["buyer"].pk).left_company is True
     assert_matrix(
-        url=f"/contacts/{contacts['engineer'].pk}/delete/", method="post", allowed=[users["director"]],
-        denied=denied, allowed_status=(302,), state=snapshot,
+        url=f"/contacts/{contacts['engineer'].pk}/delete/",
+        method="post",
+        allowed=[users["director"]],
+        denied=denied,
+        allowed_status=(302,),
+        state=snapshot,
     )
     assert not Contact.objects.filter(pk=contacts["engineer"].pk).exists()
 
