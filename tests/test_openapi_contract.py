@@ -81,3 +81,49 @@ def test_contract_as_admin(case: Any, admin_headers: dict[str, str]) -> None:
 @CONTRACT_SETTINGS
 def test_contract_as_account_manager(case: Any, am_headers: dict[str, str]) -> None:
     case.call_and_validate(app=application, headers=am_headers, checks=CHECKS)
+
+
+# --- the inputs the property-based runs found, as plain regression tests -----------------------------------
+
+
+@pytest.mark.django_db
+def test_nul_in_a_query_string_is_a_422(client: Any, admin_headers: dict[str, str]) -> None:
+    response = client.get("/api/v1/customers", {"q": "a\x00b"}, headers=admin_headers)
+    assert response.status_code == 422
+    body = response.json()
+    assert body["code"] == "invalid"
+    assert list(body["fields"]) == ["q"]
+
+
+@pytest.mark.django_db
+def test_nul_in_a_json_body_is_a_422(client: Any, admin_headers: dict[str, str]) -> None:
+    from kam.identity.models import ApiToken
+
+    before = ApiToken.objects.count()
+    response = client.post(
+        "/api/v1/tokens", {"name": "a\x00b"}, content_type="application/json", headers=admin_headers
+    )
+    assert response.status_code == 422
+    assert list(response.json()["fields"]) == ["name"]
+    assert ApiToken.objects.count() == before
+
+
+@pytest.mark.django_db
+def test_an_id_beyond_64_bits_is_not_a_server_error(client: Any, admin_headers: dict[str, str]) -> None:
+    response = client.get(f"/api/v1/customers/{2**70}", headers=admin_headers)
+    assert response.status_code in (404, 422)
+    assert response.json()["code"] in ("not_found", "invalid")
+
+
+@pytest.mark.django_db
+def test_an_offset_beyond_64_bits_is_a_422(client: Any, admin_headers: dict[str, str]) -> None:
+    response = client.get("/api/v1/regions", {"offset": str(2**64)}, headers=admin_headers)
+    assert response.status_code == 422
+    assert list(response.json()["fields"]) == ["offset"]
+
+
+@pytest.mark.django_db
+def test_a_large_offset_within_range_is_an_empty_page(client: Any, admin_headers: dict[str, str]) -> None:
+    response = client.get("/api/v1/regions", {"offset": str(2**63 - 1)}, headers=admin_headers)
+    assert response.status_code == 200
+    assert response.json()["items"] == []

@@ -80,6 +80,9 @@ def forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
 
 @api.exception_handler(HttpError)
 def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if isinstance(exc.__cause__, NinjaValidationError):
+        # ninja reports any parser error as "cannot parse the body"; ours name the field (NUL characters)
+        return validation_error(request, exc.__cause__)
     code = {400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404: "not_found", 409: "conflict"}
     return _error(request, exc.status_code, code.get(exc.status_code, "error"), force_str(exc.message))
 
