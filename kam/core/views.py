@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from kam.core import notifications as notes
+from kam.core.context_processors import nav_sections
 from kam.core.errors import DomainError
 from kam.core.models import AuditEntry, Notification
 from kam.core.models.audit import AuditAction, AuditSource
@@ -43,8 +44,15 @@ def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     panels = registry.panels_for("home", user, None)
     panel_blocks = [(panel, panel.context(request, None)) for panel in panels]
+    shortcuts = [
+        link
+        for section in nav_sections(request, registry.nav_for(user))
+        for link in section.links
+        if link.key not in ("home", "search")
+    ][:8]
     context: dict[str, Any] = {
         "greeting": _greeting(),
+        "shortcuts": shortcuts,
         "panels": panel_blocks,
         "recent_notifications": list(Notification.objects.for_user(user).unread()[:6]),
         "recent_audit": list(AuditEntry.objects.select_related("actor")[:8]) if is_admin_user(user) else [],

@@ -65,6 +65,14 @@ def test_home_shows_unread_notifications_and_admin_audit(users: dict[str, Any]) 
     assert admin.context["recent_audit"]
 
 
+def test_home_shortcuts_come_from_the_users_navigation(users: dict[str, Any]) -> None:
+    admin_shortcuts = [link.key for link in ui_client(users["admin"]).get("/").context["shortcuts"]]
+    assert "home" not in admin_shortcuts and "search" not in admin_shortcuts
+    assert len(admin_shortcuts) <= 8
+    am_shortcuts = [link.key for link in ui_client(users["am"]).get("/").context["shortcuts"]]
+    assert not {"audit", "users", "org-units"} & set(am_shortcuts)
+
+
 def test_home_renders_registered_panels(users: dict[str, Any]) -> None:
     panel = Panel(
         "test-home",
