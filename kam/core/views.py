@@ -84,6 +84,8 @@ def _safe_next(request: HttpRequest, default: str) -> str:
 
 @login_required
 def notifications(request: HttpRequest) -> HttpResponse:
+    if request.GET.get("part") == "bell":  # the topbar bell refreshes itself with this
+        return render(request, "core/base.html#bell", {})
     qs = Notification.objects.for_user(request.user)
     show = request.GET.get("show", "all")
     if show == "unread":

@@ -101,6 +101,15 @@ def test_shell_shows_bell_count_language_switch_and_logout(users: dict[str, Any]
     assert "/static/vendor/htmx.org/htmx.min.js" in content
 
 
+def test_bell_refreshes_itself(users: dict[str, Any]) -> None:
+    client = ui_client(users["am"])
+    empty = client.get("/notifications/", {"part": "bell"}, HTTP_HX_REQUEST="true").content.decode()
+    assert empty.strip().startswith('<div class="nav-item" id="kam-bell-wrap"') and "badge" not in empty
+    notes.notify(recipients=[users["am"]], kind="system", title="New")
+    bell = client.get("/notifications/", {"part": "bell"}, HTTP_HX_REQUEST="true").content.decode()
+    assert ">1</span>" in bell and "<html" not in bell
+
+
 def test_nav_item_with_unknown_url_is_skipped(users: dict[str, Any]) -> None:
     registry.add_nav(NavItem("broken", "Broken", "nowhere:nothing"))
     try:

@@ -20,7 +20,7 @@
 
   // Toasts: success and info messages fade out by themselves; warnings and errors stay until closed.
   function hideToasts(root) {
-    (root || document).querySelectorAll("[data-kam-autohide]").forEach(function (el) {
+    matching(root, "[data-kam-autohide]").forEach(function (el) {
       window.setTimeout(function () {
         el.classList.add("kam-fade");
         window.setTimeout(function () { el.remove(); }, 400);
@@ -31,8 +31,14 @@
   // Live refresh: any element with data-kam-refresh="<seconds>" and hx-get is refreshed on that period
   // while the page is visible (htmx "every" keeps polling in background tabs; this does not).
   var timers = new WeakMap();
+  function matching(root, selector) {
+    var found = Array.prototype.slice.call((root || document).querySelectorAll(selector));
+    if (root && root.matches && root.matches(selector)) found.unshift(root);
+    return found;
+  }
+
   function armRefresh(root) {
-    (root || document).querySelectorAll("[data-kam-refresh]").forEach(function (el) {
+    matching(root, "[data-kam-refresh]").forEach(function (el) {
       if (timers.has(el)) return;
       var seconds = Math.max(5, parseInt(el.getAttribute("data-kam-refresh"), 10) || 60);
       var id = window.setInterval(function () {
