@@ -32,6 +32,6 @@ class CustomersConfig(AppConfig):
 
         exchange.register()
 
-        from kam.customers import registrations
+        from kam.customers import demo, registrations  # noqa: F401  (demo registers the "customers" step)
 
         registrations.register_all()
