@@ -51,6 +51,7 @@ KAM_APPS = [
     "kam.customers",
     "kam.engagement",
     "kam.lines",
+    "kam.orders",
 ]
 
 INSTALLED_APPS = [
