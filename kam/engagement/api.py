@@ -156,7 +156,7 @@ def _plain(data: dict[str, Any]) -> dict[str, Any]:
 # --- visits ---------------------------------------------------------------------------------------------
 
 
-def _visits() -> QuerySet[Visit]:
+def _visits() -> Any:
     return Visit.objects.select_related("customer").prefetch_related(
         "our_participants", "their_participants", "sightings__competitor"
     )
@@ -380,7 +380,7 @@ def delete_competitor(request: HttpRequest, competitor_id: int) -> Any:
 # --- competitor presences -------------------------------------------------------------------------------
 
 
-def _presences() -> QuerySet[CompetitorPresence]:
+def _presences() -> Any:
     return CompetitorPresence.objects.select_related("competitor", "customer")
 
 
@@ -448,7 +448,7 @@ def delete_presence(request: HttpRequest, presence_id: int) -> Any:
 # --- account plans --------------------------------------------------------------------------------------
 
 
-def _plans() -> QuerySet[AccountPlan]:
+def _plans() -> Any:
     return AccountPlan.objects.select_related("customer").prefetch_related("swot", "actions", "reviews")
 
 
@@ -627,7 +627,7 @@ def delete_review(request: HttpRequest, plan_id: int, review_id: int) -> Any:
 # --- feedback -------------------------------------------------------------------------------------------
 
 
-def _feedback() -> QuerySet[Feedback]:
+def _feedback() -> Any:
     return Feedback.objects.select_related("customer")
 
 

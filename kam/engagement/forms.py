@@ -92,7 +92,7 @@ SightingFormSet = forms.formset_factory(SightingRowForm, extra=2, max_num=50)
 class VisitForm(forms.Form):
     """A visit with, when it took place, inline attitude updates and competitor sightings."""
 
-    customer = forms.ModelChoiceField(label=_("Customer"), queryset=None)
+    customer: Any = forms.ModelChoiceField(label=_("Customer"), queryset=None)
     status = forms.ChoiceField(
         label=_("Status"), choices=[("done", _("Took place")), ("planned", _("Planned"))], initial="done"
     )
@@ -100,13 +100,13 @@ class VisitForm(forms.Form):
     planned_at = forms.DateTimeField(label=_("Planned for"), required=False, widget=DATETIME_INPUT)
     occurred_at = forms.DateTimeField(label=_("Took place"), required=False, widget=DATETIME_INPUT)
     purpose = forms.CharField(label=_("Purpose"), max_length=300)
-    our_participants = forms.ModelMultipleChoiceField(label=_("Our participants"), queryset=None, required=False)
+    our_participants: Any = forms.ModelMultipleChoiceField(label=_("Our participants"), queryset=None, required=False)
     contacts = ContactsChoiceField(label=_("Their participants"), queryset=None, required=False)
     summary = forms.CharField(label=_("Summary"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     outcomes = forms.CharField(label=_("Outcomes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     next_step = forms.CharField(label=_("Next step"), required=False, max_length=300)
     next_step_due = forms.DateField(label=_("Next step due"), required=False, widget=DATE_INPUT)
-    next_step_owner = forms.ModelChoiceField(label=_("Next step owner"), queryset=None, required=False)
+    next_step_owner: Any = forms.ModelChoiceField(label=_("Next step owner"), queryset=None, required=False)
 
     def __init__(self, *args: Any, user: Any, customer: Any = None, visit: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -175,13 +175,13 @@ class VisitEditForm(forms.Form):
     planned_at = forms.DateTimeField(label=_("Planned for"), required=False, widget=DATETIME_INPUT)
     occurred_at = forms.DateTimeField(label=_("Took place"), required=False, widget=DATETIME_INPUT)
     purpose = forms.CharField(label=_("Purpose"), max_length=300)
-    our_participants = forms.ModelMultipleChoiceField(label=_("Our participants"), queryset=None, required=False)
+    our_participants: Any = forms.ModelMultipleChoiceField(label=_("Our participants"), queryset=None, required=False)
     contacts = ContactsChoiceField(label=_("Their participants"), queryset=None, required=False)
     summary = forms.CharField(label=_("Summary"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     outcomes = forms.CharField(label=_("Outcomes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     next_step = forms.CharField(label=_("Next step"), required=False, max_length=300)
     next_step_due = forms.DateField(label=_("Next step due"), required=False, widget=DATE_INPUT)
-    next_step_owner = forms.ModelChoiceField(label=_("Next step owner"), queryset=None, required=False)
+    next_step_owner: Any = forms.ModelChoiceField(label=_("Next step owner"), queryset=None, required=False)
     next_step_done = forms.BooleanField(label=_("Next step done"), required=False)
 
     def __init__(self, *args: Any, visit: Any, **kwargs: Any) -> None:
@@ -302,7 +302,7 @@ class PresenceForm(forms.ModelForm):
 
 
 class FeedbackForm(forms.Form):
-    customer = forms.ModelChoiceField(label=_("Customer"), queryset=None)
+    customer: Any = forms.ModelChoiceField(label=_("Customer"), queryset=None)
     kind = forms.ChoiceField(label=_("Kind"), choices=FeedbackKind.choices)
     title = forms.CharField(label=_("Title"), max_length=200)
     description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
@@ -335,7 +335,7 @@ class FeedbackForm(forms.Form):
 
 
 class RouteForm(forms.Form):
-    responsible = forms.ModelChoiceField(label=_("Responsible"), queryset=None)
+    responsible: Any = forms.ModelChoiceField(label=_("Responsible"), queryset=None)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

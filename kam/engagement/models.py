@@ -83,10 +83,10 @@ class Visit(KamModel):
         related_name="visit_next_steps",
     )
     next_step_done = models.BooleanField(_("next step done"), default=False)
-    our_participants = models.ManyToManyField(
+    our_participants: Any = models.ManyToManyField(
         USER, verbose_name=_("our participants"), blank=True, related_name="visits"
     )
-    their_participants = models.ManyToManyField(
+    their_participants: Any = models.ManyToManyField(
         "customers.Contact", verbose_name=_("their participants"), blank=True, related_name="visits"
     )
     created_by = models.ForeignKey(
