@@ -12,7 +12,7 @@ class CoreConfig(AppConfig):
         from kam.core.registry import NavItem, registry
 
         registry.add_nav(NavItem("home", _("Home"), "core:home", icon="home", section="main", order=0))
-        registry.add_nav(NavItem("search", _("Search"), "core:search", icon="search", section="main", order=900))
+        registry.add_nav(NavItem("search", _("Search"), "core:search", icon="search", section="main", order=1))
         registry.add_nav(
             NavItem(
                 "audit", _("Audit log"), "core:audit", icon="history", section="admin", order=900, roles=frozenset()

@@ -117,6 +117,12 @@ def test_login_language_and_list(
         page.fill("#list-filters input[name=q]", "director")
     page.wait_for_function("document.querySelectorAll('#list-table tbody tr').length === 2")
     assert "q=director" in page.url  # pushed into the address bar
+    # the export follows the filter typed in, not the one the page was loaded with
+    page.click(".page-header button:has(.ti-download)")
+    with page.expect_download() as download_info:
+        page.click('[data-kam-export="csv"]')
+    exported = Path(download_info.value.path()).read_text(encoding="utf-8-sig").splitlines()
+    assert len(exported) == 3 and all("director" in line for line in exported[1:])
     page.fill("#list-filters input[name=q]", "")
     page.wait_for_function(f"document.querySelectorAll('#list-table tbody tr').length === {len(users)}")
     shot(page, "users-list")

@@ -96,6 +96,16 @@
     }
   });
 
+  // Export links follow the filters currently in the address bar (HTMX pushes them there).
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest("[data-kam-export]");
+    if (!link) return;
+    var url = new URL(window.location.href);
+    url.searchParams.delete("page");
+    url.searchParams.set("export", link.getAttribute("data-kam-export"));
+    link.setAttribute("href", url.pathname + url.search);
+  });
+
   // Confirm before destructive POSTs: <form data-kam-confirm="Really?">.
   document.addEventListener("submit", function (event) {
     var message = event.target.getAttribute && event.target.getAttribute("data-kam-confirm");
