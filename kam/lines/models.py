@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from kam.core.models import KamModel, Region, ScopedQuerySet
@@ -101,6 +102,9 @@ class PointOfPresence(KamModel):
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("lines:pop-detail", kwargs={"pk": self.pk})
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -209,6 +213,9 @@ class Device(KamModel):
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self) -> str:
+        return reverse("lines:device-detail", kwargs={"pk": self.pk})
+
     @property
     def location_kind(self) -> str:
         return LocationKind.CUSTOMER_PREMISES if self.site_id else LocationKind.CENTRAL_OFFICE
@@ -303,6 +310,9 @@ class Interface(KamModel):
     def __str__(self) -> str:
         return f"{self.device.name} {self.if_name or self.if_index}"
 
+    def get_absolute_url(self) -> str:
+        return reverse("lines:device-detail", kwargs={"pk": self.device_id}) + f"?tab=interfaces#if-{self.pk}"
+
 
 # ---------------------------------------------------------------------------------------------------------
 # Lines
@@ -383,6 +393,9 @@ class Line(KamModel):
 
     def __str__(self) -> str:
         return self.circuit_id
+
+    def get_absolute_url(self) -> str:
+        return reverse("lines:line-detail", kwargs={"pk": self.pk})
 
     def clean(self) -> None:
         errors: dict[str, Any] = {}

@@ -518,3 +518,18 @@ def delete_pop(*, pop: PointOfPresence, actor: Any) -> None:
     if pop.devices.exists():
         raise Conflict(_("Devices still stand at this point of presence."), code="pop_in_use")
     pop.delete()
+
+
+def customers_for_lines(user: Any) -> Any:
+    """Customers a user may add lines for: those they may change, and for engineers every one in their region."""
+    from django.db.models import Q
+
+    from kam.customers.models import Customer
+
+    qs = Customer.objects.restrict(user, CHANGE)
+    unit = getattr(user, "org_unit", None)
+    if getattr(user, "role", None) == "engineer" and unit is not None:
+        return Customer.objects.filter(
+            Q(pk__in=qs.values("pk")) | Q(region__code__startswith=region_prefix(unit.region_id))
+        )
+    return qs
