@@ -407,6 +407,12 @@ def test_panels(users, customers, world) -> None:
             )
     for text in ("年度回顾", "发送方案", "中国移动", "时延高", "2026"):
         assert text in html
+    page = ui_client(users["am"]).get(hq.get_absolute_url()).content.decode()
+    for key in ("visits", "plan", "competitors", "feedback"):
+        assert f"panel-engagement-{key}" in page
+    assert "年度回顾" in page and "中国移动" in page
+    page = ui_client(users["noc"]).get(hq.get_absolute_url()).content.decode()
+    assert "panel-engagement-feedback" in page and "panel-engagement-visits" not in page
     home = ui_client(users["am"]).get("/").content.decode()
     assert "panel-engagement-overdue" in home
     home = ui_client(users["director"]).get("/").content.decode()
