@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 import ninja.signature.details
 import ninja.signature.utils
@@ -39,6 +39,9 @@ def _typed_signature(call: Callable[..., Any]) -> inspect.Signature:
 
 
 ninja.signature.details.get_typed_signature = _typed_signature  # type: ignore[attr-defined]
+
+
+_M = TypeVar("_M", bound=Model)
 
 
 class KamParser(Parser):
@@ -108,6 +111,6 @@ class Page(LimitOffsetPagination):
         offset: int = Field(0, ge=0, le=MAX_OFFSET)
 
 
-def fetch(request: HttpRequest, queryset: QuerySet[Any], action: str = VIEW, **lookup: Any) -> Model:
+def fetch(request: HttpRequest, queryset: QuerySet[_M], action: str = VIEW, **lookup: Any) -> _M:
     """The object the caller may see (404 otherwise) and act on (403 otherwise)."""
     return get_for(queryset, request.user, action, **lookup)

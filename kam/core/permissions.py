@@ -6,7 +6,7 @@ and services need to ask it questions without importing any model.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db.models import Model, QuerySet
 
@@ -18,12 +18,14 @@ DELETE = "delete"
 EXPORT = "export"
 APPROVE = "approve"
 
+_M = TypeVar("_M", bound=Model)
+
 
 def is_admin_user(user: Any) -> bool:
     return bool(getattr(user, "is_superuser", False) or getattr(user, "role", None) == "admin")
 
 
-def get_for(queryset: QuerySet[Any], user: Any, action: str = VIEW, **lookup: Any) -> Any:
+def get_for(queryset: QuerySet[_M], user: Any, action: str = VIEW, **lookup: Any) -> _M:
     """Fetch one object the user may see and act on.
 
     Raises :class:`NotFound` when the object is outside the user's view (never leaking existence) and
