@@ -51,7 +51,7 @@ def home(request: HttpRequest) -> HttpResponse:
         if link.key not in ("home", "search")
     ][:8]
     context: dict[str, Any] = {
-        "greeting": _greeting(),
+        "greeting": _("%(greeting)s, %(name)s") % {"greeting": _greeting(), "name": user},
         "shortcuts": shortcuts,
         "panels": panel_blocks,
         "recent_notifications": list(Notification.objects.for_user(user).unread()[:6]),
