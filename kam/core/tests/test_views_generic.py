@@ -45,6 +45,7 @@ class CustomerList(ModelListView):
         Column("service_level", "Service level"),
         Column("grade_label", "Grade label"),
         Column("uscc", "USCC", default=False),
+        Column("region.code", "Region code", format=lambda code: f"R-{code}", default=False),
     ]
     filters = [
         Filter("value_grade", "Grade", choices=GRADES),
@@ -219,6 +220,20 @@ def test_column_choice_is_remembered_per_view(users: dict[str, Any], customers: 
     # another user's session is not affected
     client.get(LIST, {"cols": "uscc"})
     assert "name" in column_keys(ui_client(users["director"]).get(LIST))
+
+
+def test_column_format_applies_to_page_and_export(users: dict[str, Any], customers: dict[str, Any]) -> None:
+    client = ui_client(users["am"])
+    response = client.get(LIST, {"cols": "name,region.code", "value_grade": "A1"})
+    assert [c.value for c in response.context["rows"][0].cells] == [customers["hq"].name, "R-440100"]
+    assert "R-440100" in response.content.decode()
+    rows = list(
+        csv.reader(io.StringIO(client.get(LIST, {"export": "csv", "value_grade": "A1"}).content.decode("utf-8-sig")))
+    )
+    assert rows == [["Name", "Region code"], [customers["hq"].name, "R-440100"]]
+    # the derived sort key of a field path: region.code → region__code
+    response = client.get(LIST, {"sort": "-region.code"})
+    assert [r.obj.pk for r in response.context["rows"]] == [customers["branch"].pk, customers["hq"].pk]
 
 
 def test_csv_export_has_exactly_the_visible_rows(users: dict[str, Any], customers: dict[str, Any]) -> None:
