@@ -22,7 +22,7 @@ from django.db.models import Max
 from kam.core import demo
 from kam.core.models import Industry, IndustryLine, Region
 from kam.customers import uscc as uscc_mod
-from kam.customers.search import join_search_text, name_key, pinyin_of
+from kam.customers.search import join_search_text, name_key, phone_forms, pinyin_of
 
 BATCH = 2000
 
@@ -80,13 +80,14 @@ def _py(part: str) -> tuple[str, str]:
     return pinyin_of(part)
 
 
-def _search_text(name_parts: list[str], short_parts: list[str], code: str) -> str:
+def _search_text(name_parts: list[str], short_parts: list[str], code: str, phones: Any = ()) -> str:
     name, short = "".join(name_parts), "".join(short_parts)
     parts = [name, short]
     for text_parts in (name_parts, short_parts) if short and short != name else (name_parts,):
         parts.append("".join(_py(p)[0] for p in text_parts))
         parts.append("".join(_py(p)[1] for p in text_parts))
     parts.append(code)
+    parts.extend(phone_forms(phones))
     return join_search_text(parts)
 
 
@@ -295,7 +296,6 @@ def build(ctx: demo.DemoContext) -> None:
                 depth=spec.depth,
                 org_unit=unit_by_region.get(city_code, province_unit),
                 name_key=name_key(name),
-                search_text=_search_text(spec.name_parts, spec.short_parts, code),
                 created_at=now,
                 updated_at=now,
             )
@@ -305,9 +305,37 @@ def build(ctx: demo.DemoContext) -> None:
             obj.payment_terms = rng.choice(("prepaid", "cash_on_order"))
         elif obj.credit_status == "watch":
             obj.payment_terms = "quarterly"
+    # sites
+    sites: list[Site] = []
+    per_customer = ctx.pick(3, 2, 1)
+    for spec, obj in zip(specs, objs, strict=True):
+        _city, city_code, area = CITIES[spec.city]
+        words = rng.sample(SITE_WORDS, k=rng.randint(1, per_customer))
+        for word in words:
+            sites.append(
+                Site(
+                    customer_id=obj.pk,
+                    name=word,
+                    kind="data_centre" if word == "数据中心" else ("branch_office" if spec.parent else "premises"),
+                    address=obj.address if word == "总部" else f"{obj.address[:-4]}{rng.randint(1, 999)}号",
+                    region_id=city_code,
+                    phone=f"{area}-{rng.randint(2, 8)}{rng.randint(0, 9999999):07d}",
+                    latitude=Decimal(f"{21.5 + rng.random() * 3:.6f}"),
+                    longitude=Decimal(f"{110.5 + rng.random() * 6:.6f}"),
+                    created_at=now,
+                    updated_at=now,
+                )
+            )
+
+    phones: dict[int, list[str]] = {}
+    for site in sites:
+        phones.setdefault(site.customer_id, []).append(site.phone)
+    for spec, obj in zip(specs, objs, strict=True):
+        obj.search_text = _search_text(spec.name_parts, spec.short_parts, obj.uscc, phones.get(obj.pk, ()))
     for batch_start in range(0, len(objs), BATCH):
         Customer.objects.bulk_create(objs[batch_start : batch_start + BATCH])
     _reset_sequence(Customer)
+    Site.objects.bulk_create(sites, batch_size=BATCH)
     if ctx.scale != "large":
         record_bulk(objs, note="demo")
 
@@ -346,29 +374,6 @@ def build(ctx: demo.DemoContext) -> None:
                                               region_id=obj.region_id, credit_share=Decimal("0"),
                                               created_at=now, updated_at=now))
         AccountTeamMember.objects.bulk_create(team, batch_size=BATCH)
-
-    # sites
-    sites: list[Site] = []
-    per_customer = ctx.pick(3, 2, 1)
-    for spec, obj in zip(specs, objs, strict=True):
-        _city, city_code, area = CITIES[spec.city]
-        words = rng.sample(SITE_WORDS, k=rng.randint(1, per_customer))
-        for word in words:
-            sites.append(
-                Site(
-                    customer_id=obj.pk,
-                    name=word,
-                    kind="data_centre" if word == "数据中心" else ("branch_office" if spec.parent else "premises"),
-                    address=obj.address if word == "总部" else f"{obj.address[:-4]}{rng.randint(1, 999)}号",
-                    region_id=city_code,
-                    phone=f"{area}-{rng.randint(2, 8)}{rng.randint(0, 9999999):07d}",
-                    latitude=Decimal(f"{21.5 + rng.random() * 3:.6f}"),
-                    longitude=Decimal(f"{110.5 + rng.random() * 6:.6f}"),
-                    created_at=now,
-                    updated_at=now,
-                )
-            )
-    Site.objects.bulk_create(sites, batch_size=BATCH)
 
     # grade change history and a few pending requests
     requests: list[GradeChangeRequest] = []

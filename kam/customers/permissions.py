@@ -16,7 +16,9 @@ from functools import reduce
 from operator import or_
 from typing import Any
 
+from django.db import connection
 from django.db.models import Q
+from django.db.models.expressions import RawSQL
 
 from kam.core.models.reference import region_prefix
 from kam.core.permissions import APPROVE, EXPORT, VIEW
@@ -41,7 +43,41 @@ def _paths(user: Any, editing_only: bool) -> list[str]:
 def _path_q(paths: list[str], prefix: str) -> Q | bool:
     if not paths:
         return False
+    if connection.vendor == "sqlite":
+        # a range on the indexed path column: every path of a subtree sorts between "/1/" and "/1/~"
+        return reduce(or_, (Q(**{f"{prefix}path__gte": p, f"{prefix}path__lt": p + "~"}) for p in paths))
     return reduce(or_, (Q(**{f"{prefix}path__startswith": p}) for p in paths))
+
+
+def _subtree_range(outer: str, inner: str) -> str:
+    if connection.vendor == "postgresql":
+        return (
+            f'{outer}.path COLLATE "C" >= {inner}.path COLLATE "C" '
+            f"AND {outer}.path COLLATE \"C\" < ({inner}.path || '~') COLLATE \"C\""
+        )
+    return f"{outer}.path >= {inner}.path AND {outer}.path < {inner}.path || '~'"
+
+
+def _team_q(user: Any, editing_only: bool, prefix: str) -> Q:
+    """Customers in the subtrees of the customers whose team the user is on, as one subquery.
+
+    One range scan on the path index per team membership, instead of one ``LIKE`` per membership and row.
+    """
+    from kam.customers.choices import EDITING_TEAM_ROLES
+
+    params: list[Any] = [user.pk]
+    roles = ""
+    if editing_only:
+        editing = sorted(str(r) for r in EDITING_TEAM_ROLES)
+        roles = " AND t.role IN (" + ", ".join(["%s"] * len(editing)) + ")"
+        params += editing
+    sql = (
+        "SELECT c.id FROM customers_accountteammember t "
+        "JOIN customers_customer r ON r.id = t.customer_id "
+        f"JOIN customers_customer c ON {_subtree_range('c', 'r')} "
+        f"WHERE t.user_id = %s{roles}"
+    )
+    return Q(**{f"{prefix}id__in": RawSQL(sql, params)})  # noqa: S611 - no user input in the SQL text
 
 
 def customer_scope(user: Any, action: str, prefix: str = "") -> Q | bool:
@@ -64,8 +100,8 @@ def customer_scope(user: Any, action: str, prefix: str = "") -> Q | bool:
         return Q(**{f"{prefix}region__code__startswith": region_prefix(user.org_unit.region_id)})
     if role in ("account_manager", "engineer"):
         if action in _READ_ACTIONS:
-            return _path_q(_paths(user, editing_only=False), prefix)
+            return _team_q(user, editing_only=False, prefix=prefix)
         if role == "account_manager" and action != APPROVE:
-            return _path_q(_paths(user, editing_only=True), prefix)
+            return _team_q(user, editing_only=True, prefix=prefix)
         return False
     return False

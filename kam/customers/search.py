@@ -51,12 +51,23 @@ def pinyin_of(text: str) -> tuple[str, str]:
     return _pinyin(text or "")
 
 
-def customer_search_text(name: str, short_name: str = "", uscc: str = "") -> str:
+def customer_search_text(name: str, short_name: str = "", uscc: str = "", phones: Iterable[str] = ()) -> str:
     parts = [name, short_name]
     for text in dict.fromkeys(t for t in (name, short_name) if t):
         parts.extend(pinyin_of(text))
     parts.append(uscc)
+    parts.extend(phone_forms(phones))
     return join_search_text(parts)
+
+
+def phone_forms(phones: Iterable[str]) -> list[str]:
+    """Each phone as written and as digits only, so both ``0755-2677`` and ``26770000`` find it."""
+    out: list[str] = []
+    for phone in phones:
+        phone = (phone or "").strip()
+        digits = re.sub(r"\D", "", phone)
+        out.extend(dict.fromkeys(p for p in (phone.replace(" ", ""), digits) if p))
+    return out
 
 
 def join_search_text(parts: Iterable[str]) -> str:
@@ -72,32 +83,27 @@ def _escape_fts(query: str) -> str:
 
 
 def search_filter(query: str) -> Q:
-    """A ``Q`` on ``Customer`` matching ``query`` (already stripped, non-empty)."""
-    q = query.strip().lower()
+    """A ``Q`` on ``Customer`` matching ``query`` (already stripped, non-empty).
+
+    Three characters or more: a trigram match on ``search_text`` (names, pinyin, initials, code, site
+    phones). One or two characters: a prefix of the name or short name (a prefix of the code when ASCII).
+    """
+    raw = query.strip()
+    q = raw.lower()
     compact = _PUNCT.sub("", q)
-    digits = re.sub(r"\D", "", q)
     if len(q) < 3:
-        upper = query.strip()
-        cond = Q(name__gte=upper, name__lt=upper + "\uffff") | Q(short_name__gte=upper, short_name__lt=upper + "\uffff")
-        if compact.isascii() and compact:
-            cond |= Q(uscc__startswith=compact.upper())
-        return cond
+        if raw.isascii():
+            return Q(uscc__gte=raw.upper(), uscc__lt=raw.upper() + "~")
+        return Q(name__gte=raw, name__lt=raw + "\uffff") | Q(short_name__gte=raw, short_name__lt=raw + "\uffff")
     if _is_postgres():
         cond = Q(search_text__contains=q)
         if compact and compact != q:
             cond |= Q(search_text__contains=compact)
-    else:
-        term = _escape_fts(q)
-        if compact and compact != q and len(compact) >= 3:
-            term = f"{term} OR {_escape_fts(compact)}"
-        cond = Q(id__in=RawSQL(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", (term,)))
-    if len(digits) >= 5 and len(digits) >= len(compact) - 2:
-        from kam.customers.models import Site
-
-        raw = query.strip()
-        phone = Q(phone__contains=digits) | Q(phone__contains=raw) if raw != digits else Q(phone__contains=digits)
-        cond |= Q(id__in=Site.objects.filter(phone).values("customer_id"))
-    return cond
+        return cond
+    term = _escape_fts(q)
+    if compact and compact != q and len(compact) >= 3:
+        term = f"{term} OR {_escape_fts(compact)}"
+    return Q(id__in=RawSQL(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", (term,)))  # noqa: S611
 
 
 def search_customers(user: Any, query: str, limit: int = 20) -> list[Any]:

@@ -643,13 +643,24 @@ def save_site(*, site: Site | None, actor: Any, data: Mapping[str, Any], custome
     except ValidationError as exc:
         raise ValidationFailed.from_django(exc) from exc
     site.save()
+    _refresh_search_text(site.customer)
     return site
+
+
+def _refresh_search_text(customer: Customer) -> None:
+    """Site phones are part of the customer's search text."""
+    from kam.customers.search import customer_search_text
+
+    phones = list(customer.sites.values_list("phone", flat=True))
+    text = customer_search_text(customer.name, customer.short_name, customer.uscc, phones)
+    Customer.objects.filter(pk=customer.pk).exclude(search_text=text).update(search_text=text)
 
 
 @transaction.atomic
 def delete_site(*, site: Site, actor: Any) -> None:
     _for_change(site.customer, actor)
     site.delete()
+    _refresh_search_text(site.customer)
 
 
 def visible_or_404(qs: Any, actor: Any, **lookup: Any) -> Any:

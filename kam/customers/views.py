@@ -125,8 +125,27 @@ class CustomerListView(ModelListView):
 
 
 def _panels_context(request: HttpRequest, customer: Customer) -> dict[str, Any]:
-    panels = [(panel, panel.context(request, customer)) for panel in registry.panels_for("customer", request.user, customer)]
+    panels = [
+        (panel, panel.context(request, customer))
+        for panel in registry.panels_for("customer", request.user, customer)
+        if _template_exists(panel.template)
+    ]
     return {"panels": panels, "customer": customer}
+
+
+def _template_exists(name: str) -> bool:
+    """A panel whose template is missing (an app half deployed) is left out rather than breaking the page."""
+    from django.template import TemplateDoesNotExist
+    from django.template.loader import get_template
+
+    try:
+        get_template(name)
+    except TemplateDoesNotExist:
+        import logging
+
+        logging.getLogger(__name__).error("customer panel template %s is missing", name)
+        return False
+    return True
 
 
 class CustomerDetailView(ModelDetailView):

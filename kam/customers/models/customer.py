@@ -122,6 +122,7 @@ class Customer(KamModel):
             models.Index(fields=["value_grade", "name"]),
             models.Index(fields=["parent", "name"]),
             models.Index(fields=["short_name"]),
+            models.Index(fields=["name"]),
         ]
 
     def __str__(self) -> str:
@@ -140,7 +141,8 @@ class Customer(KamModel):
         from kam.customers.search import customer_search_text, name_key
 
         self.name_key = name_key(self.name)
-        self.search_text = customer_search_text(self.name, self.short_name, self.uscc)
+        phones = list(self.sites.values_list("phone", flat=True)) if self.pk else []
+        self.search_text = customer_search_text(self.name, self.short_name, self.uscc, phones)
         super().save(*args, **kwargs)
         path = f"{self.parent.path if self.parent_id and self.parent else '/'}{self.pk}/"
         if path != self.path:
