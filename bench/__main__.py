@@ -17,6 +17,7 @@ from bench.common import Result, write_result
 # name → module; each module has ``run(quick: bool, keep: bool, log) -> Result``
 BENCHMARKS = {
     "api_detail": "bench.api_detail",
+    "customers": "bench.customers_bench",
 }
 
 
