@@ -39,6 +39,34 @@ def _greeting() -> str:
     return _("Good evening")
 
 
+def _audit_activity(days: int = 14) -> dict[str, Any]:
+    """ECharts options: changes recorded per day over the last ``days`` days (admins' home page)."""
+    from datetime import timedelta
+
+    from django.db.models import Count
+    from django.db.models.functions import TruncDate
+
+    today = timezone.localdate()
+    start = today - timedelta(days=days - 1)
+    since = datetime.combine(start, time.min, tzinfo=timezone.get_current_timezone())
+    counts = dict(
+        AuditEntry.objects.filter(at__gte=since)
+        .order_by()
+        .annotate(day=TruncDate("at"))
+        .values_list("day")
+        .annotate(n=Count("id"))
+        .values_list("day", "n")
+    )
+    dates = [start + timedelta(days=i) for i in range(days)]
+    return {
+        "grid": {"left": 36, "right": 12, "top": 16, "bottom": 24},
+        "tooltip": {"trigger": "axis"},
+        "xAxis": {"type": "category", "data": [d.strftime("%m-%d") for d in dates]},
+        "yAxis": {"type": "value", "minInterval": 1},
+        "series": [{"type": "bar", "name": str(_("Changes")), "data": [counts.get(d, 0) for d in dates]}],
+    }
+
+
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     user = request.user
@@ -56,6 +84,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "panels": panel_blocks,
         "recent_notifications": list(Notification.objects.for_user(user).unread()[:6]),
         "recent_audit": list(AuditEntry.objects.select_related("actor")[:8]) if is_admin_user(user) else [],
+        "audit_activity": _audit_activity() if is_admin_user(user) else None,
         "today": timezone.localdate(),
     }
     return render(request, "core/home.html", context)

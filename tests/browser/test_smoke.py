@@ -93,6 +93,7 @@ def test_login_language_and_list(
     assert page.url == f"{live_server.url}/"
     assert nav_label(page, "home") == "首页"
     assert page.locator("#kam-bell .badge").inner_text() == "1"
+    page.wait_for_selector("#home-audit-chart svg")  # ECharts drew the admin's activity chart
     shot(page, "home-zh")
 
     # switch to English and back; the choice is stored on the user

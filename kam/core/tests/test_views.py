@@ -63,6 +63,11 @@ def test_home_shows_unread_notifications_and_admin_audit(users: dict[str, Any]) 
     admin = ui_client(users["admin"]).get("/")
     assert 'id="home-audit"' in admin.content.decode()
     assert admin.context["recent_audit"]
+    today_count = AuditEntry.objects.filter(at__date=timezone.localdate()).count()
+    data = admin.context["audit_activity"]["series"][0]["data"]
+    assert len(data) == 14 and data[-1] == today_count > 0 and sum(data[:-1]) == 0
+    assert "vendor/echarts/echarts.min.js" in admin.content.decode()
+    assert ui_client(users["am"]).get("/").context["audit_activity"] is None
 
 
 def test_home_shortcuts_come_from_the_users_navigation(users: dict[str, Any]) -> None:

@@ -112,15 +112,35 @@
     if (message && !window.confirm(message)) event.preventDefault();
   });
 
+  // Charts: <div class="kam-chart" data-kam-chart="ID"></div> plus {{ options|json_script:"ID" }}; the page
+  // includes core/_echarts.html. Charts are drawn after HTMX swaps too and follow the container's size.
+  var PALETTE = ["#2563eb", "#0891b2", "#16a34a", "#f59f00", "#d63939", "#ae3ec9", "#64748b", "#f76707"];
+  function drawCharts(root) {
+    if (!window.echarts) return;
+    matching(root, "[data-kam-chart]").forEach(function (el) {
+      if (el.getAttribute("data-kam-drawn")) return;
+      var source = document.getElementById(el.getAttribute("data-kam-chart"));
+      if (!source) return;
+      var options = JSON.parse(source.textContent);
+      if (!options.color) options.color = PALETTE;
+      var chart = window.echarts.init(el, null, { renderer: "svg" });
+      chart.setOption(options);
+      el.setAttribute("data-kam-drawn", "1");
+      if (window.ResizeObserver) new ResizeObserver(function () { chart.resize(); }).observe(el);
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     hideToasts();
     armRefresh();
     wireSearch();
+    drawCharts();
   });
   document.addEventListener("htmx:load", function (event) {
     hideToasts(event.detail.elt);
     armRefresh(event.detail.elt);
+    drawCharts(event.detail.elt);
   });
 
-  window.KAM = { armRefresh: armRefresh, hideToasts: hideToasts };
+  window.KAM = { armRefresh: armRefresh, hideToasts: hideToasts, drawCharts: drawCharts };
 })();
