@@ -96,6 +96,7 @@ def _register_routers() -> None:
     from kam.engagement import api as engagement_api
     from kam.identity.api import router as identity_router
     from kam.lines import api as lines_api
+    from kam.orders import api as orders_api
 
     api.add_router("/", core_router)
     api.add_router("/", notifications_router)
@@ -115,6 +116,9 @@ def _register_routers() -> None:
     api.add_router("/interfaces", lines_api.interfaces_router)
     api.add_router("/lines", lines_api.lines_router)
     api.add_router("/discovery-proposals", lines_api.proposals_router)
+    api.add_router("/work-orders", orders_api.orders_router)
+    api.add_router("/work-order-templates", orders_api.templates_router)
+    api.add_router("/time-limit-policies", orders_api.policies_router)
 
 
 _register_routers()

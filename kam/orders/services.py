@@ -111,7 +111,7 @@ def working_day_seconds(spec: CalendarSpec) -> float:
     if spec.always:
         return 86_400.0
     days = sum(1 for intervals in spec.weekly.values() if intervals)
-    return spec.weekly_working_time().total_seconds() / days if days else 86_400.0
+    return spec.weekly_working_time.total_seconds() / days if days else 86_400.0
 
 
 def policy_for(*, product: str, protection_level: str, resource_availability: str) -> TimeLimitPolicy | None:
