@@ -413,6 +413,7 @@ class ModelListView(LoginRequiredMixin, View):
         return {}
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        self.active_filters: dict[str, str] = {}
         qs = self.get_filtered_queryset()
         columns = self.chosen_columns()
         fmt = request.GET.get("export", "")
