@@ -231,13 +231,28 @@ class AccountPlanForm(forms.ModelForm):
         return None
 
 
-class SwotForm(forms.ModelForm):
+class _Placeholders:
+    """Inline forms on the plan page show their labels as placeholders."""
+
+    fields: dict[str, Any]
+
+    def _placeholders(self) -> None:
+        for field in self.fields.values():
+            field.widget.attrs.setdefault("placeholder", str(field.label))
+            field.widget.attrs.setdefault("aria-label", str(field.label))
+
+
+class SwotForm(_Placeholders, forms.ModelForm):
     class Meta:
         model = SwotItem
         fields = ["kind", "text"]
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._placeholders()
 
-class ActionForm(forms.ModelForm):
+
+class ActionForm(_Placeholders, forms.ModelForm):
     class Meta:
         model = PlanAction
         fields = ["text", "owner", "due_date"]
@@ -246,9 +261,10 @@ class ActionForm(forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = staff_users()  # type: ignore[attr-defined]
+        self._placeholders()
 
 
-class ReviewForm(forms.ModelForm):
+class ReviewForm(_Placeholders, forms.ModelForm):
     class Meta:
         model = PlanReview
         fields = ["date", "event", "what_happened", "lessons"]
@@ -257,6 +273,10 @@ class ReviewForm(forms.ModelForm):
             "what_happened": forms.Textarea(attrs={"rows": 3}),
             "lessons": forms.Textarea(attrs={"rows": 3}),
         }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._placeholders()
 
 
 class ReturnForm(forms.Form):
