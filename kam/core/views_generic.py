@@ -245,6 +245,7 @@ class ModelListView(LoginRequiredMixin, View):
     title: ClassVar[Any] = None
     create_url_name: ClassVar[str | None] = None
     template_name: ClassVar[str] = "core/list.html"
+    active_filters: dict[str, str]
 
     # -- queryset --
 
@@ -413,7 +414,7 @@ class ModelListView(LoginRequiredMixin, View):
         return {}
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        self.active_filters: dict[str, str] = {}
+        self.active_filters = {}
         qs = self.get_filtered_queryset()
         columns = self.chosen_columns()
         fmt = request.GET.get("export", "")
