@@ -6,7 +6,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Router
+from ninja import Router, Status
 from ninja.pagination import paginate
 
 from kam.core.api import Page, fetch, responses
@@ -100,7 +100,7 @@ def create_contact(request: HttpRequest, payload: ContactCreate) -> Any:
         relationship_owner=_owner(request, payload.relationship_owner_id),
         **data,
     )
-    return 201, contact
+    return Status(201, contact)
 
 
 @router.get("/org-chart", response=responses(200, OrgChartOut))
@@ -139,7 +139,7 @@ def update_contact(request: HttpRequest, contact_id: int, payload: ContactUpdate
 def delete_contact(request: HttpRequest, contact_id: int) -> Any:
     contact: Any = fetch(request, Contact.objects.all(), DELETE, pk=contact_id)
     services.delete_contact(contact=contact, actor=request.user)
-    return 204, None
+    return Status(204, None)
 
 
 @router.post("/{contact_id}/reports-to", response=responses(200, ContactOut))
@@ -177,4 +177,4 @@ def assess_attitude(request: HttpRequest, contact_id: int, payload: AttitudeIn) 
         source=payload.source,
         visit_id=payload.visit_id,
     )
-    return 201, assessment
+    return Status(201, assessment)

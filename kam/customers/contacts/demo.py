@@ -268,6 +268,7 @@ def build(ctx: demo.DemoContext) -> None:
     from django.db import connection
 
     from kam.core.audit import record_bulk
+    from kam.customers.contacts.searchindex import bulk_load
     from kam.customers.models import AttitudeAssessment, Contact
 
     rng = ctx.sub_rng("contacts")
@@ -282,77 +283,78 @@ def build(ctx: demo.DemoContext) -> None:
     assessment_id = _next_id(AttitudeAssessment)
     total_contacts = 0
     total_assessments = 0
-    for start in range(0, len(customers), BATCH_CUSTOMERS):
-        contact_rows: list[tuple[Any, ...]] = []
-        assessment_rows: list[tuple[Any, ...]] = []
-        for customer_id, region_id, _path in customers[start : start + BATCH_CUSTOMERS]:
-            ids: dict[str, int] = {}
-            team = owners.get(customer_id, [])
-            for post in POSTS[: rng.randint(8, 12)]:
-                name = person_name(rng)
-                left = rng.random() < (0.08 if post.key_person else 0.03)
-                left_at = (now - timedelta(days=rng.randint(5, 330))).date() if left else None
-                manager_key = post.manager
-                while manager_key is not None and manager_key not in ids:
-                    manager_key = next(p.manager for p in POSTS if p.key == manager_key)
-                phone = office_phone(rng, region_id)
-                mobile_no = mobile(rng)
-                email = f"{_char_pinyin(name[0])[0]}{rng.randint(1, 999)}@example.cn"
-                owner = (team[0] if post.key_person or len(team) == 1 else rng.choice(team)) if team else None
-                hostile = rng.random() < (0.25 if post.role == BuyingRole.DECISION_MAKER else 0.1)
-                count = rng.randint(0, 2) if large else rng.randint(1, 6)
-                left_dt = datetime.combine(left_at, time(9), tzinfo=now.tzinfo) if left_at else None
-                history = _history(rng, post, hostile, count, now, left_dt) if count else []
-                ids[post.key] = contact_id
-                contact_rows.append(
-                    (
-                        contact_id,
-                        stamp,
-                        stamp,
-                        customer_id,
-                        name,
-                        post.title,
-                        post.department,
-                        phone,
-                        mobile_no,
-                        email,
-                        ids[manager_key] if manager_key else None,
-                        str(post.role),
-                        post.key_person,
-                        left,
-                        ops.adapt_datefield_value(left_at),
-                        owner,
-                        rng.choice(_NOTES),
-                        history[-1][1] if history else None,
-                        ops.adapt_datetimefield_value(history[-1][0]) if history else None,
-                        fast_search_text(name, mobile_no, phone, email),
-                    )
-                )
-                for when, score, source, evidence in history:
-                    assessment_rows.append(
+    with bulk_load():
+        for start in range(0, len(customers), BATCH_CUSTOMERS):
+            contact_rows: list[tuple[Any, ...]] = []
+            assessment_rows: list[tuple[Any, ...]] = []
+            for customer_id, region_id, _path in customers[start : start + BATCH_CUSTOMERS]:
+                ids: dict[str, int] = {}
+                team = owners.get(customer_id, [])
+                for post in POSTS[: rng.randint(8, 12)]:
+                    name = person_name(rng)
+                    left = rng.random() < (0.08 if post.key_person else 0.03)
+                    left_at = (now - timedelta(days=rng.randint(5, 330))).date() if left else None
+                    manager_key = post.manager
+                    while manager_key is not None and manager_key not in ids:
+                        manager_key = next(p.manager for p in POSTS if p.key == manager_key)
+                    phone = office_phone(rng, region_id)
+                    mobile_no = mobile(rng)
+                    email = f"{_char_pinyin(name[0])[0]}{rng.randint(1, 999)}@example.cn"
+                    owner = (team[0] if post.key_person or len(team) == 1 else rng.choice(team)) if team else None
+                    hostile = rng.random() < (0.25 if post.role == BuyingRole.DECISION_MAKER else 0.1)
+                    count = rng.randint(0, 2) if large else rng.randint(1, 6)
+                    left_dt = datetime.combine(left_at, time(9), tzinfo=now.tzinfo) if left_at else None
+                    history = _history(rng, post, hostile, count, now, left_dt) if count else []
+                    ids[post.key] = contact_id
+                    contact_rows.append(
                         (
-                            assessment_id,
-                            stamp,
-                            stamp,
                             contact_id,
-                            score,
+                            stamp,
+                            stamp,
+                            customer_id,
+                            name,
+                            post.title,
+                            post.department,
+                            phone,
+                            mobile_no,
+                            email,
+                            ids[manager_key] if manager_key else None,
+                            str(post.role),
+                            post.key_person,
+                            left,
+                            ops.adapt_datefield_value(left_at),
                             owner,
-                            ops.adapt_datetimefield_value(when),
-                            evidence,
-                            source,
-                            None,
+                            rng.choice(_NOTES),
+                            history[-1][1] if history else None,
+                            ops.adapt_datetimefield_value(history[-1][0]) if history else None,
+                            fast_search_text(name, mobile_no, phone, email),
                         )
                     )
-                    assessment_id += 1
-                contact_id += 1
-        _insert(Contact._meta.db_table, CONTACT_COLUMNS, contact_rows)
-        _insert(AttitudeAssessment._meta.db_table, ASSESSMENT_COLUMNS, assessment_rows)
-        if audit:
-            record_bulk(list(Contact.objects.filter(pk__in=[r[0] for r in contact_rows])), note="demo")
-        total_contacts += len(contact_rows)
-        total_assessments += len(assessment_rows)
-        if large:
-            ctx.log(f"demo: contacts: {total_contacts} contacts so far")
+                    for when, score, source, evidence in history:
+                        assessment_rows.append(
+                            (
+                                assessment_id,
+                                stamp,
+                                stamp,
+                                contact_id,
+                                score,
+                                owner,
+                                ops.adapt_datetimefield_value(when),
+                                evidence,
+                                source,
+                                None,
+                            )
+                        )
+                        assessment_id += 1
+                    contact_id += 1
+            _insert(Contact._meta.db_table, CONTACT_COLUMNS, contact_rows)
+            _insert(AttitudeAssessment._meta.db_table, ASSESSMENT_COLUMNS, assessment_rows)
+            if audit:
+                record_bulk(list(Contact.objects.filter(pk__in=[r[0] for r in contact_rows])), note="demo")
+            total_contacts += len(contact_rows)
+            total_assessments += len(assessment_rows)
+            if large:
+                ctx.log(f"demo: contacts: {total_contacts} contacts so far")
     with connection.cursor() as cursor:
         for sql in ops.sequence_reset_sql(no_style(), [Contact, AttitudeAssessment]):
             cursor.execute(sql)
