@@ -281,7 +281,7 @@ def run(quick: bool = False, keep: bool = False, log: Any = print) -> Result:
         # the line shows the tightest page: value and limit as p95 → speed (1000 / p95 ms), so that the
         # harness's ratio value ÷ limit equals limit p95 ÷ KAM p95
         return Result(
-            f"{NAME}/{worst}", "/s@p95", 1000.0 / w["kam"]["p95_ms"], 1000.0 / w["limit"]["p95_ms"],
+            f"{NAME}-{worst}", "/s@p95", 1000.0 / w["kam"]["p95_ms"], 1000.0 / w["limit"]["p95_ms"],
             round(w["target_ratio"], 4), details, errors,
         )
     finally:

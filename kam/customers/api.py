@@ -38,6 +38,7 @@ from kam.customers.schemas import (
     TierPolicyUpdate,
     TreeNodeOut,
 )
+from kam.customers.permissions import region_q
 from kam.customers.search import search_filter
 
 router = Router(tags=["customers"])
@@ -84,7 +85,7 @@ def filter_customers(
         if value not in (None, ""):
             qs = qs.filter(**{field: value})
     if region:
-        qs = qs.filter(region__code__startswith=region_prefix(region) if len(region) == 6 else region)
+        qs = qs.filter(region_q(region_prefix(region) if len(region) == 6 else region))
     if root_only:
         qs = qs.filter(parent__isnull=True)
     return qs
@@ -260,7 +261,7 @@ def list_sites(request: HttpRequest, q: str | None = None, customer_id: int | No
     if customer_id is not None:
         qs = qs.filter(customer_id=customer_id)
     if region:
-        qs = qs.filter(region__code__startswith=region_prefix(region) if len(region) == 6 else region)
+        qs = qs.filter(region_q(region_prefix(region) if len(region) == 6 else region))
     if q and q.strip():
         term = q.strip()
         qs = qs.filter(Q(name__contains=term) | Q(address__contains=term) | Q(phone__contains=term))

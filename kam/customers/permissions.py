@@ -40,13 +40,25 @@ def _paths(user: Any, editing_only: bool) -> list[str]:
     return [p for p in paths if not any(p != q and p.startswith(q) for q in paths)]
 
 
+def subtree_q(path: str, prefix: str = "") -> Q:
+    """Rows of the subtree rooted at ``path`` (the customer itself included)."""
+    if connection.vendor == "sqlite":
+        # a range on the indexed path column: every path of a subtree sorts between "/1/" and "/1/~"
+        return Q(**{f"{prefix}path__gte": path, f"{prefix}path__lt": path + "~"})
+    return Q(**{f"{prefix}path__startswith": path})
+
+
+def region_q(code_prefix: str, prefix: str = "") -> Q:
+    """Rows whose region code starts with ``code_prefix`` ("4401"), as an index range where that works."""
+    if connection.vendor == "sqlite":
+        return Q(**{f"{prefix}region__code__gte": code_prefix, f"{prefix}region__code__lt": code_prefix + "~"})
+    return Q(**{f"{prefix}region__code__startswith": code_prefix})
+
+
 def _path_q(paths: list[str], prefix: str) -> Q | bool:
     if not paths:
         return False
-    if connection.vendor == "sqlite":
-        # a range on the indexed path column: every path of a subtree sorts between "/1/" and "/1/~"
-        return reduce(or_, (Q(**{f"{prefix}path__gte": p, f"{prefix}path__lt": p + "~"}) for p in paths))
-    return reduce(or_, (Q(**{f"{prefix}path__startswith": p}) for p in paths))
+    return reduce(or_, (subtree_q(p, prefix) for p in paths))
 
 
 def _subtree_range(outer: str, inner: str) -> str:
@@ -93,11 +105,11 @@ def customer_scope(user: Any, action: str, prefix: str = "") -> Q | bool:
         unit = user.org_unit
         if unit is None:
             return False
-        return Q(**{f"{prefix}region__code__startswith": region_prefix(unit.region_id)})
+        return region_q(region_prefix(unit.region_id), prefix)
     if role in _REGION_ROLES_READ:
         if action not in _READ_ACTIONS or user.org_unit is None:
             return False
-        return Q(**{f"{prefix}region__code__startswith": region_prefix(user.org_unit.region_id)})
+        return region_q(region_prefix(user.org_unit.region_id), prefix)
     if role in ("account_manager", "engineer"):
         if action in _READ_ACTIONS:
             return _team_q(user, editing_only=False, prefix=prefix)

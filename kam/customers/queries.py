@@ -22,6 +22,7 @@ from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
 from kam.customers.models import Customer
+from kam.customers.permissions import subtree_q
 
 RollupFunc = Callable[[Any], dict[int, int]]
 
@@ -63,7 +64,7 @@ class RollupRegistry:
         return {pk: {r.key: values.get(r.key, 0) for r in self.all()} for pk, values in totals.items()}
 
     def for_customer(self, customer: Customer) -> dict[str, int]:
-        nodes = Customer.objects.filter(path__startswith=customer.path).only("id", "path")
+        nodes = Customer.objects.filter(subtree_q(customer.path)).only("id", "path")
         return self.for_tree(nodes).get(customer.pk, {r.key: 0 for r in self.all()})
 
 
@@ -133,7 +134,7 @@ def group_tree(customer: Customer, user: Any, max_nodes: int = 2000) -> TreeNode
     visible = Customer.objects.visible_to(user)
     root = visible.filter(pk__in=ids).order_by("depth").first() or customer
     nodes = list(
-        visible.filter(path__startswith=root.path)
+        visible.filter(subtree_q(root.path))
         .select_related("region")
         .only(
             "id",

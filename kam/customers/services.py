@@ -32,6 +32,7 @@ from kam.customers.choices import (
     TeamRole,
 )
 from kam.customers.models import AccountTeamMember, Customer, GradeChangeRequest, Site, TierPolicy
+from kam.customers.permissions import subtree_q
 from kam.customers.search import name_key
 
 GRADE_DECIDED_KIND = "customers.grade_change_decided"
@@ -355,7 +356,7 @@ def move_customer(*, customer: Customer, new_parent: Customer | None, actor: Any
         msg = _("The group tree would become too deep.")
         raise ValidationFailed(msg, code="hierarchy_too_deep", fields={"parent_id": [msg]})
     # the whole subtree in one statement
-    Customer.objects.filter(path__startswith=old_path).update(
+    Customer.objects.filter(subtree_q(old_path)).update(
         path=Concat(Value(new_path), Substr("path", len(old_path) + 1)), depth=F("depth") + delta
     )
     customer.refresh_from_db(fields=["path", "depth"])
@@ -368,7 +369,7 @@ def _deepest_suffix(path: str) -> int:
     from django.db.models.functions import Length
 
     longest = (
-        Customer.objects.filter(path__startswith=path)
+        Customer.objects.filter(subtree_q(path))
         .annotate(n=Length("path"))
         .order_by("-n")
         .values_list("n", flat=True)

@@ -49,6 +49,15 @@ def _get(qs: Any, user: Any, action: str = VIEW, **lookup: Any) -> Any:
         raise PermissionDenied(exc.message) from exc
 
 
+def can_on(request: HttpRequest, action: str, obj: Any) -> bool:
+    """``can()`` remembered for the request: the 360 page asks the same question from several panels."""
+    memo: dict[tuple[str, str, Any], bool] = request.__dict__.setdefault("_kam_can", {})
+    key = (action, obj._meta.label, obj.pk)
+    if key not in memo:
+        memo[key] = can(request.user, action, obj)
+    return memo[key]
+
+
 def _industry_lines(request: HttpRequest) -> list[tuple[str, str]]:
     return [(line.code, line.name) for line in IndustryLine.objects.all()]
 
@@ -83,7 +92,7 @@ class CustomerListView(ModelListView):
         Filter("service_level", gettext_lazy("Service level"), choices=ServiceLevel.choices),
         Filter("customer_type", gettext_lazy("Type"), choices=CustomerType.choices),
         Filter("industry_line", gettext_lazy("Industry line"), lookup="industry_line_id", choices=_industry_lines),
-        Filter("region", gettext_lazy("Region code"), lookup="region__code__startswith"),
+        Filter("region", gettext_lazy("Region code"), lookup="region__code__startswith"),  # see apply_filters
         Filter("lifecycle", gettext_lazy("Lifecycle"), choices=Lifecycle.choices),
         Filter("root_only", gettext_lazy("Group HQs only"), lookup="parent__isnull", boolean=True),
     ]
@@ -105,13 +114,20 @@ class CustomerListView(ModelListView):
         return super().get_queryset().select_related("region", "parent", "industry_line")
 
     def apply_filters(self, qs: Any) -> Any:
-        raw = self.request.GET.get("region", "").strip()
-        if raw.isdigit() and len(raw) == 6:
-            from kam.core.models.reference import region_prefix
+        from kam.core.models.reference import region_prefix
+        from kam.customers.permissions import region_q
 
+        raw = self.request.GET.get("region", "").strip()
+        if raw.isdigit() and len(raw) <= 6:
+            code = region_prefix(raw) if len(raw) == 6 else raw
             get = self.request.GET.copy()
-            get["region"] = region_prefix(raw)
+            get.pop("region")
             self.request.GET = get
+            qs, active = super().apply_filters(qs.filter(region_q(code)))
+            get = self.request.GET.copy()
+            get["region"] = raw
+            self.request.GET = get
+            return qs, {**active, "region": raw}
         return super().apply_filters(qs)
 
     def search(self, qs: Any, q: str) -> Any:
@@ -163,13 +179,16 @@ class CustomerDetailView(ModelDetailView):
 
     def get_actions(self, obj: Any) -> list[dict[str, Any]]:
         actions = [{"label": _("Group tree"), "url": reverse("customers:tree", args=[obj.pk]), "icon": "sitemap"}]
-        if can(self.request.user, CHANGE, obj):
+        if can_on(self.request, CHANGE, obj):
             actions += [
                 {"label": _("Team"), "url": reverse("customers:team", args=[obj.pk]), "icon": "users"},
                 {"label": _("Change grade"), "url": reverse("customers:grade-request", args=[obj.pk]), "icon": "arrows-sort"},
                 {"label": _("Move"), "url": reverse("customers:move", args=[obj.pk]), "icon": "arrows-move"},
             ]
         return actions
+
+    def get_edit_url(self, obj: Any) -> str | None:
+        return reverse("customers:edit", kwargs={"pk": obj.pk}) if can_on(self.request, CHANGE, obj) else None
 
     def get_extra_context(self, obj: Any) -> dict[str, Any]:
         warning = services.credit_warning(obj) if getattr(self.request.user, "sees_commercial", False) else None
@@ -197,19 +216,19 @@ def hierarchy_context(request: HttpRequest, customer: Customer) -> dict[str, Any
 
 def team_context(request: HttpRequest, customer: Customer) -> dict[str, Any]:
     members = customer.team_members.select_related("user", "region").order_by("role", "user__username")
-    return {"members": list(members), "can_edit": can(request.user, CHANGE, customer)}
+    return {"members": list(members), "can_edit": can_on(request, CHANGE, customer)}
 
 
 def sites_context(request: HttpRequest, customer: Customer) -> dict[str, Any]:
     sites = Site.objects.visible_to(request.user).filter(customer=customer).select_related("region").order_by("name")
-    return {"sites": list(sites[:50]), "can_edit": can(request.user, CHANGE, customer)}
+    return {"sites": list(sites[:50]), "can_edit": can_on(request, CHANGE, customer)}
 
 
 def grades_context(request: HttpRequest, customer: Customer) -> dict[str, Any]:
     rows = GradeChangeRequest.objects.visible_to(request.user).filter(customer=customer).select_related(
         "requested_by", "decided_by"
     )
-    return {"grade_changes": list(rows[:20]), "can_approve": can(request.user, APPROVE, customer)}
+    return {"grade_changes": list(rows[:20]), "can_approve": can_on(request, APPROVE, customer)}
 
 
 def _staff(user: Any, customer: Any) -> bool:

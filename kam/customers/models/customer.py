@@ -19,7 +19,7 @@ from kam.customers.choices import (
     ServiceLevel,
     TeamRole,
 )
-from kam.customers.permissions import customer_scope
+from kam.customers.permissions import customer_scope, subtree_q
 
 
 class CustomerQuerySet(ScopedQuerySet):
@@ -30,7 +30,7 @@ class CustomerQuerySet(ScopedQuerySet):
         return self.filter(parent__isnull=True)
 
     def subtree_of(self, customer: Customer) -> CustomerQuerySet:
-        return self.filter(path__startswith=customer.path)
+        return self.filter(subtree_q(customer.path))
 
 
 class Customer(KamModel):
@@ -123,6 +123,7 @@ class Customer(KamModel):
             models.Index(fields=["parent", "name"]),
             models.Index(fields=["short_name"]),
             models.Index(fields=["name"]),
+            models.Index(fields=["value_grade", "region"]),
         ]
 
     def __str__(self) -> str:

@@ -52,7 +52,7 @@ def test_create_fills_defaults_and_makes_am_lead(users: dict[str, Any]) -> None:
 
 
 def test_uscc_check_digit_needs_override_and_audit_keeps_it(users: dict[str, Any]) -> None:
-    with pytest.raises(ValidationFailed) as err:
+    with translation.override("en"), pytest.raises(ValidationFailed) as err:
         make(users["am"], name="福建试点公司", uscc="91350100M0001TGQXM")
     assert err.value.code == "uscc_check_digit"
     assert "should be" in err.value.fields["uscc"][0]
