@@ -243,8 +243,10 @@ def notify(
     """Notify users; returns the inbox rows stored.
 
     Inactive users and recipients who already got a notification with the same ``dedupe_key`` in the last
-    24 hours are skipped. Inbox rows are written in one ``bulk_create`` for those who have not switched the
-    kind off on the inbox; every other channel gets the notifications of the recipients who have it on.
+    24 hours are skipped (the check looks at the inbox, so it cannot hold back the other channels of a
+    recipient who switched the kind off in the inbox). Inbox rows are written in one ``bulk_create`` for
+    those who have not switched the kind off on the inbox; every other channel gets the notifications of the
+    recipients who have it on.
     """
     spec = get_kind(kind)
     title = force_str(title)[:255]
