@@ -94,9 +94,21 @@ def home_turnaround(request: HttpRequest, obj: Any = None) -> dict[str, Any]:
     return {"rows": feedback_turnaround(request.user)}
 
 
+def search_competitors(user: Any, query: str, limit: int) -> list[Any]:
+    from kam.core.registry import SearchHit
+    from kam.engagement.models import Competitor
+
+    if getattr(user, "role", None) == "customer":
+        return []
+    rows = Competitor.objects.visible_to(user).filter(name__icontains=query.strip()).order_by("name")[:limit]
+    return [
+        SearchHit(title=c.name, url=c.get_absolute_url(), kind=_("Competitor"), subtitle=c.notes[:80]) for c in rows
+    ]
+
+
 def register_all() -> None:
     from kam.core.notifications import register_kind
-    from kam.core.registry import NavItem, Panel, registry
+    from kam.core.registry import NavItem, Panel, SearchProvider, registry
     from kam.engagement import demo
 
     demo.register_steps()
@@ -174,6 +186,7 @@ def register_all() -> None:
         )
     )
 
+    registry.add_search(SearchProvider("competitors", _("Competitors"), search_competitors, order=60))
     registry.add_panel(
         "customer",
         Panel(

@@ -423,3 +423,14 @@ def test_panels(users, customers, world, monkeypatch) -> None:
     assert "panel-engagement-turnaround" not in ui_client(users["am"]).get("/").content.decode()
     nav = ui_client(users["am"]).get("/engagement/visits/").content.decode()
     assert "/engagement/plans/" in nav
+
+
+def test_competitors_are_found_by_global_search(users, competitors) -> None:
+    found = [
+        h.title
+        for provider, results in registry.run_search(users["am"], "联通", 8)
+        for h in results
+        if provider.key == "competitors"
+    ]
+    assert found == ["中国联通"]
+    assert not [p for p, _r in registry.run_search(users["customer"], "联通", 8) if p.key == "competitors"]
