@@ -4,10 +4,15 @@ Schemathesis generates valid and invalid requests for every operation in the Ope
 them in process to the WSGI application, once as an administrator and once as an account manager. Each
 response must not be a server error, must use a documented status code and content type, and must match
 the documented schema (the error shape included).
+
+The default run fuzzes every operation with a small, fixed number of examples so that it stays a unit
+test. ``KAM_CONTRACT_DEEP=1`` adds schemathesis' coverage phase (boundary values, every enum member,
+missing and malformed parameters) and more examples: run it after changing API code.
 """
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import pytest
@@ -25,7 +30,8 @@ from kam.config.api import api
 from kam.config.wsgi import application
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
-MAX_EXAMPLES = 15
+DEEP = os.environ.get("KAM_CONTRACT_DEEP", "") not in ("", "0")
+MAX_EXAMPLES = 60 if DEEP else 12
 
 schema = schemathesis.openapi.from_dict(api.get_openapi_schema())
 schema.config.generation.update(
@@ -33,6 +39,7 @@ schema.config.generation.update(
     max_examples=MAX_EXAMPLES,
     deterministic=True,
 )
+schema.config.phases.coverage.enabled = DEEP
 
 CONTRACT_SETTINGS = settings(
     max_examples=MAX_EXAMPLES,
