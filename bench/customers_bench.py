@@ -50,7 +50,8 @@ done = function(summary, latency, requests)
   io.write(string.format("KAM_P95_US %%d\\n", latency:percentile(95)))
   io.write(string.format("KAM_P50_US %%d\\n", latency:percentile(50)))
   io.write(string.format("KAM_REQUESTS %%d\\n", summary.requests))
-  io.write(string.format("KAM_ERRORS %%d\\n", summary.errors.status + summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout))
+  local e = summary.errors
+  io.write(string.format("KAM_ERRORS %%d\\n", e.status + e.connect + e.read + e.write + e.timeout))
 end
 """
 
@@ -149,7 +150,8 @@ def prepare(quick: bool) -> dict[str, Any]:
     api_path = f"/api/v1/customers/{detail_ids[0]}"
     response = Client(HTTP_AUTHORIZATION=f"Bearer {am_token}").get(api_path)
     expected = response.json()
-    fields, constants = [], {}
+    fields: list[dict[str, Any]] = []
+    constants: dict[str, Any] = {}
     for key in expected:
         try:
             field: Any = Customer._meta.get_field(key)
@@ -160,8 +162,11 @@ def prepare(quick: bool) -> dict[str, Any]:
             constants[key] = expected[key]
             continue
         internal = field.get_internal_type()
-        kind = {"DateTimeField": "datetime", "DecimalField": "decimal", "BooleanField": "bool"}.get(internal, "raw")
-        fields.append({"key": key, "column": field.column, "kind": kind, "places": getattr(field, "decimal_places", None)})
+        kinds = {"DateTimeField": "datetime", "DecimalField": "decimal", "BooleanField": "bool"}
+        column_kind = kinds.get(internal, "raw")
+        fields.append(
+            {"key": key, "column": field.column, "kind": column_kind, "places": getattr(field, "decimal_places", None)}
+        )
     return {
         "database": str(settings.DATABASES["default"]["NAME"]),
         "table": Customer._meta.db_table,
@@ -214,7 +219,10 @@ def run(quick: bool = False, keep: bool = False, log: Any = print) -> Result:
         log(f"{NAME}: preparing the database in {workdir} (scale {'medium' if quick else 'large'}) …")
         done = subprocess.run(
             [sys.executable, "-m", "bench.customers_bench", "prepare", *(["--quick"] if quick else [])],
-            env=env, capture_output=True, text=True, check=False,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
         )
         if done.returncode != 0:
             raise RuntimeError(f"preparing failed:\n{done.stdout[-2000:]}\n{done.stderr[-4000:]}")
@@ -223,7 +231,17 @@ def run(quick: bool = False, keep: bool = False, log: Any = print) -> Result:
         spec_path.write_text(json.dumps(spec))
         env["KAM_BENCH_SPEC"] = str(spec_path)
         kam_port, raw_port = free_port(), free_port()
-        kam_argv = [sys.executable, "-m", "kam.cli", "web", "--no-static", "--host", "127.0.0.1", "--port", str(kam_port)]
+        kam_argv = [
+            sys.executable,
+            "-m",
+            "kam.cli",
+            "web",
+            "--no-static",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(kam_port),
+        ]
         raw_argv = [sys.executable, "-m", "bench.raw_app", "--host", "127.0.0.1", "--port", str(raw_port)]
         seconds, warm = (5, 2) if quick else (15, 3)
         pages = {
@@ -235,7 +253,9 @@ def run(quick: bool = False, keep: bool = False, log: Any = print) -> Result:
         with server(kam_argv, env, workdir / "kam-web.log") as kam, server(raw_argv, env, workdir / "raw.log") as raw:
             kam_base = f"http://127.0.0.1:{kam_port}"
             raw_base = f"http://127.0.0.1:{raw_port}"
-            wait_http(kam_base + spec["search_paths"][0], {"Authorization": f"Bearer {spec['director_token']}"}, process=kam)
+            wait_http(
+                kam_base + spec["search_paths"][0], {"Authorization": f"Bearer {spec['director_token']}"}, process=kam
+            )
             wait_http(raw_base + spec["limit_paths"][0], {"Authorization": f"Bearer {spec['am_token']}"}, process=raw)
             limit_header = f"Authorization: Bearer {spec['am_token']}"
             _wrk(raw_base, spec["limit_paths"], limit_header, warm, workdir, "warm-limit")
@@ -274,15 +294,22 @@ def run(quick: bool = False, keep: bool = False, log: Any = print) -> Result:
             "summary": f"{summary}; {spec['customers']} customers",
             "pages": results,
             "customers": spec["customers"],
-            "callers": {"360": f"am.zhang ({spec['am_visible']} visible)",
-                        "search/list": f"{spec['director']} ({spec['director_visible']} visible)"},
+            "callers": {
+                "360": f"am.zhang ({spec['am_visible']} visible)",
+                "search/list": f"{spec['director']} ({spec['director_visible']} visible)",
+            },
             "load": f"wrk -t2 -c8 -d{seconds}s per page, p95 from wrk's histogram",
         }
         # the line shows the tightest page: value and limit as p95 → speed (1000 / p95 ms), so that the
         # harness's ratio value ÷ limit equals limit p95 ÷ KAM p95
         return Result(
-            f"{NAME}-{worst}", "/s@p95", 1000.0 / w["kam"]["p95_ms"], 1000.0 / w["limit"]["p95_ms"],
-            round(w["target_ratio"], 4), details, errors,
+            f"{NAME}-{worst}",
+            "/s@p95",
+            1000.0 / w["kam"]["p95_ms"],
+            1000.0 / w["limit"]["p95_ms"],
+            round(w["target_ratio"], 4),
+            details,
+            errors,
         )
     finally:
         if keep:

@@ -16,6 +16,7 @@ from kam.core.models.reference import region_prefix
 from kam.core.permissions import APPROVE, CHANGE, DELETE, VIEW
 from kam.customers import services
 from kam.customers.models import AccountTeamMember, Customer, GradeChangeRequest, Site, TierPolicy
+from kam.customers.permissions import region_q
 from kam.customers.queries import customer_rollups, group_tree, tree_dict
 from kam.customers.schemas import (
     CustomerCreate,
@@ -28,7 +29,6 @@ from kam.customers.schemas import (
     MoveIn,
     RollupOut,
     SiteCreate,
-    SiteIn,
     SiteOut,
     SiteUpdate,
     TeamIn,
@@ -38,7 +38,6 @@ from kam.customers.schemas import (
     TierPolicyUpdate,
     TreeNodeOut,
 )
-from kam.customers.permissions import region_q
 from kam.customers.search import search_filter
 
 router = Router(tags=["customers"])
@@ -256,7 +255,9 @@ def customer_sites(request: HttpRequest, customer_id: int) -> Any:
 
 @sites_router.get("", response=responses(200, list[SiteOut]))
 @paginate(Page)
-def list_sites(request: HttpRequest, q: str | None = None, customer_id: int | None = None, region: str | None = None) -> Any:
+def list_sites(
+    request: HttpRequest, q: str | None = None, customer_id: int | None = None, region: str | None = None
+) -> Any:
     qs = Site.objects.visible_to(request.user)
     if customer_id is not None:
         qs = qs.filter(customer_id=customer_id)

@@ -9,7 +9,6 @@ Python. Deterministic for a seed (``ctx.sub_rng("customers")``).
 from __future__ import annotations
 
 import random
-
 from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
@@ -28,11 +27,26 @@ BATCH = 2000
 
 # city short name, prefecture code, telephone area code
 CITIES: tuple[tuple[str, str, str], ...] = (
-    ("广州", "440100", "020"), ("深圳", "440300", "0755"), ("佛山", "440600", "0757"), ("东莞", "441900", "0769"),
-    ("珠海", "440400", "0756"), ("汕头", "440500", "0754"), ("湛江", "440800", "0759"), ("惠州", "441300", "0752"),
-    ("中山", "442000", "0760"), ("江门", "440700", "0750"), ("肇庆", "441200", "0758"), ("茂名", "440900", "0668"),
-    ("梅州", "441400", "0753"), ("韶关", "440200", "0751"), ("清远", "441800", "0763"), ("阳江", "441700", "0662"),
-    ("河源", "441600", "0762"), ("潮州", "445100", "0768"), ("揭阳", "445200", "0663"), ("云浮", "445300", "0766"),
+    ("广州", "440100", "020"),
+    ("深圳", "440300", "0755"),
+    ("佛山", "440600", "0757"),
+    ("东莞", "441900", "0769"),
+    ("珠海", "440400", "0756"),
+    ("汕头", "440500", "0754"),
+    ("湛江", "440800", "0759"),
+    ("惠州", "441300", "0752"),
+    ("中山", "442000", "0760"),
+    ("江门", "440700", "0750"),
+    ("肇庆", "441200", "0758"),
+    ("茂名", "440900", "0668"),
+    ("梅州", "441400", "0753"),
+    ("韶关", "440200", "0751"),
+    ("清远", "441800", "0763"),
+    ("阳江", "441700", "0662"),
+    ("河源", "441600", "0762"),
+    ("潮州", "445100", "0768"),
+    ("揭阳", "445200", "0663"),
+    ("云浮", "445300", "0766"),
     ("汕尾", "441500", "0660"),
 )
 CITY_WEIGHTS = (20, 20, 9, 9, 5, 4, 3, 4, 4, 3, 2, 2, 1, 1, 2, 1, 1, 1, 1, 1, 1)
@@ -42,26 +56,66 @@ BRAND_B = "发通诚裕昌明辉顺德润远航腾威峰域林邦华星科力源
 
 # industry word, GB/T 4754 division, customer type, legal suffixes
 ENTERPRISE: tuple[tuple[str, str, str], ...] = (
-    ("科技", "65", "economic"), ("信息技术", "65", "economic"), ("软件", "65", "economic"),
-    ("网络科技", "64", "economic"), ("电子", "39", "economic"), ("通信设备", "39", "economic"),
-    ("汽车", "36", "economic"), ("家电", "38", "economic"), ("电器", "38", "economic"),
-    ("物流", "58", "economic"), ("供应链", "58", "economic"), ("港务", "55", "economic"),
-    ("航空", "56", "economic"), ("建设工程", "48", "economic"), ("建筑", "47", "economic"),
-    ("置业", "70", "economic"), ("房地产开发", "70", "economic"), ("商贸", "51", "economic"),
-    ("百货", "52", "economic"), ("酒店", "61", "economic"), ("餐饮", "62", "economic"),
-    ("文化传媒", "86", "important"), ("电力", "44", "economic"), ("燃气", "45", "economic"),
-    ("水务", "46", "economic"), ("制药", "27", "economic"), ("食品", "14", "economic"),
-    ("纺织", "17", "economic"), ("石化", "25", "economic"), ("农业发展", "01", "economic"),
-    ("矿业", "09", "economic"), ("旅游", "72", "economic"), ("租赁", "71", "economic"),
-    ("检测技术", "74", "economic"), ("环保", "77", "economic"),
+    ("科技", "65", "economic"),
+    ("信息技术", "65", "economic"),
+    ("软件", "65", "economic"),
+    ("网络科技", "64", "economic"),
+    ("电子", "39", "economic"),
+    ("通信设备", "39", "economic"),
+    ("汽车", "36", "economic"),
+    ("家电", "38", "economic"),
+    ("电器", "38", "economic"),
+    ("物流", "58", "economic"),
+    ("供应链", "58", "economic"),
+    ("港务", "55", "economic"),
+    ("航空", "56", "economic"),
+    ("建设工程", "48", "economic"),
+    ("建筑", "47", "economic"),
+    ("置业", "70", "economic"),
+    ("房地产开发", "70", "economic"),
+    ("商贸", "51", "economic"),
+    ("百货", "52", "economic"),
+    ("酒店", "61", "economic"),
+    ("餐饮", "62", "economic"),
+    ("文化传媒", "86", "important"),
+    ("电力", "44", "economic"),
+    ("燃气", "45", "economic"),
+    ("水务", "46", "economic"),
+    ("制药", "27", "economic"),
+    ("食品", "14", "economic"),
+    ("纺织", "17", "economic"),
+    ("石化", "25", "economic"),
+    ("农业发展", "01", "economic"),
+    ("矿业", "09", "economic"),
+    ("旅游", "72", "economic"),
+    ("租赁", "71", "economic"),
+    ("检测技术", "74", "economic"),
+    ("环保", "77", "economic"),
 )
 SUFFIXES = ("有限公司", "有限公司", "有限公司", "股份有限公司", "集团有限公司")
 FINANCE: tuple[tuple[str, str, str], ...] = (
-    ("银行股份有限公司", "66", "银行"), ("证券有限公司", "67", "证券"), ("保险股份有限公司", "68", "保险"),
-    ("农村商业银行股份有限公司", "66", "农商行"), ("金融控股有限公司", "69", "金控"),
+    ("银行股份有限公司", "66", "银行"),
+    ("证券有限公司", "67", "证券"),
+    ("保险股份有限公司", "68", "保险"),
+    ("农村商业银行股份有限公司", "66", "农商行"),
+    ("金融控股有限公司", "69", "金控"),
 )
-GOV_DEPTS = ("公安局", "教育局", "卫生健康委员会", "交通运输局", "财政局", "人力资源和社会保障局", "政务服务数据管理局",
-             "中级人民法院", "人民检察院", "应急管理局", "生态环境局", "市场监督管理局", "住房和城乡建设局", "自然资源局")
+GOV_DEPTS = (
+    "公安局",
+    "教育局",
+    "卫生健康委员会",
+    "交通运输局",
+    "财政局",
+    "人力资源和社会保障局",
+    "政务服务数据管理局",
+    "中级人民法院",
+    "人民检察院",
+    "应急管理局",
+    "生态环境局",
+    "市场监督管理局",
+    "住房和城乡建设局",
+    "自然资源局",
+)
 SCHOOLS = ("职业技术学院", "理工学院", "师范学院", "中学", "实验学校", "外国语学校")
 HOSPITALS = ("人民医院", "中医院", "妇幼保健院", "第一人民医院", "第二人民医院", "中心医院")
 DISTRICTS = ("东区", "西区", "南区", "北区", "城区", "新区", "开发区", "高新区")
@@ -337,7 +391,7 @@ def build(ctx: demo.DemoContext) -> None:
     _reset_sequence(Customer)
     Site.objects.bulk_create(sites, batch_size=BATCH)
     if ctx.scale != "large":
-        record_bulk(objs, note="demo")
+        record_bulk(list[Any](objs), note="demo")
 
     # account teams: a lead AM from the serving branch on every group HQ and standalone customer; local AMs
     # of the branches' cities form the virtual team of a group; A-grade accounts get a solution engineer
@@ -364,15 +418,41 @@ def build(ctx: demo.DemoContext) -> None:
             locals_ = list({a.pk: (a, r) for a, r in locals_}.values())
             local_share = Decimal("10") if locals_ else Decimal("0")
             lead_share = Decimal("100") - local_share * len(locals_)
-            team.append(AccountTeamMember(customer_id=obj.pk, user=lead, role="lead_am", region_id=obj.region_id,
-                                          credit_share=lead_share, created_at=now, updated_at=now))
+            team.append(
+                AccountTeamMember(
+                    customer_id=obj.pk,
+                    user=lead,
+                    role="lead_am",
+                    region_id=obj.region_id,
+                    credit_share=lead_share,
+                    created_at=now,
+                    updated_at=now,
+                )
+            )
             for am, region_code in locals_:
-                team.append(AccountTeamMember(customer_id=obj.pk, user=am, role="local_am", region_id=region_code,
-                                              credit_share=local_share, created_at=now, updated_at=now))
+                team.append(
+                    AccountTeamMember(
+                        customer_id=obj.pk,
+                        user=am,
+                        role="local_am",
+                        region_id=region_code,
+                        credit_share=local_share,
+                        created_at=now,
+                        updated_at=now,
+                    )
+                )
             if engineers and obj.value_grade in ("A1", "A2"):
-                team.append(AccountTeamMember(customer_id=obj.pk, user=rng.choice(engineers), role="solution_engineer",
-                                              region_id=obj.region_id, credit_share=Decimal("0"),
-                                              created_at=now, updated_at=now))
+                team.append(
+                    AccountTeamMember(
+                        customer_id=obj.pk,
+                        user=rng.choice(engineers),
+                        role="solution_engineer",
+                        region_id=obj.region_id,
+                        credit_share=Decimal("0"),
+                        created_at=now,
+                        updated_at=now,
+                    )
+                )
         AccountTeamMember.objects.bulk_create(team, batch_size=BATCH)
 
     # grade change history and a few pending requests
@@ -387,15 +467,24 @@ def build(ctx: demo.DemoContext) -> None:
             to_grade = rng.choice(grades)
             status = "pending" if i % 3 == 0 else ("approved" if i % 3 == 1 else "rejected")
             when = now - timedelta(days=rng.randint(1, 200))
-            director = next((d for d in directors if d.org_unit and obj.region_id.startswith(d.org_unit.region_id[:4])),
-                            directors[0])
+            director = next(
+                (d for d in directors if d.org_unit and obj.region_id.startswith(d.org_unit.region_id[:4])),
+                directors[0],
+            )
             requests.append(
                 GradeChangeRequest(
                     customer_id=obj.pk,
                     from_grade=to_grade if status == "approved" else obj.value_grade,
                     to_grade=obj.value_grade if status == "approved" else to_grade,
-                    reason=rng.choice(("年度收入增长明显", "收入连续下滑", "新增数据专线业务", "集团整合，业务迁出",
-                                       "战略合作协议签署")),
+                    reason=rng.choice(
+                        (
+                            "年度收入增长明显",
+                            "收入连续下滑",
+                            "新增数据专线业务",
+                            "集团整合，业务迁出",
+                            "战略合作协议签署",
+                        )
+                    ),
                     requested_by=lead_of[obj.pk],
                     status=status,
                     decided_by=None if status == "pending" else director,
@@ -412,7 +501,7 @@ def build(ctx: demo.DemoContext) -> None:
     try:
         from kam.identity.demo import DEMO_PASSWORD
     except ImportError:  # pragma: no cover - the identity demo always exists
-        DEMO_PASSWORD = "Demo-2026-kam"  # noqa: N806
+        DEMO_PASSWORD = "Demo-2026-kam"
     tops = [o for s, o in zip(specs, objs, strict=True) if s.parent is None and o.value_grade == "A1"]
     tops = tops[: ctx.pick(6, 20, 50)]
     if tops:
@@ -424,15 +513,25 @@ def build(ctx: demo.DemoContext) -> None:
             if username in taken:
                 username = f"{username}{i + 1}"
             taken.add(username)
-            portal.append(User(username=username, display_name=f"{obj.short_name}客户", role="customer", customer=obj,
-                               password=password, is_active=True, email=f"{username}@example.cn"))
+            portal.append(
+                User(
+                    username=username,
+                    display_name=f"{obj.short_name}客户",
+                    role="customer",
+                    customer=obj,
+                    password=password,
+                    is_active=True,
+                    email=f"{username}@example.cn",
+                )
+            )
         User.objects.bulk_create(portal, batch_size=BATCH)
         ctx.credentials.append((portal[0].username, DEMO_PASSWORD, "customer"))
 
     ctx.data["customer_ids"] = (start, start + len(objs) - 1)
-    roots = sum(1 for s in specs if s.parent is None)
+    root_count = sum(1 for s in specs if s.parent is None)
     ctx.log(
-        f"demo: customers: {len(objs)} customers ({roots} groups/standalone, {len(objs) - roots} branches), "
+        f"demo: customers: {len(objs)} customers ({root_count} groups/standalone, "
+        f"{len(objs) - root_count} branches), "
         f"{len(team)} team members, {len(sites)} sites, {len(requests)} grade change requests, "
         f"{len(portal)} portal users"
     )
@@ -449,5 +548,3 @@ def _reset_sequence(model: Any) -> None:
 
 
 __all__ = ["build"]
-
-

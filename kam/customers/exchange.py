@@ -42,7 +42,18 @@ CUSTOMER_HEADERS = (
     "parent",
     "org_unit",
 )
-SITE_HEADERS = ("id", "customer", "customer_name", "name", "kind", "address", "region", "phone", "latitude", "longitude")
+SITE_HEADERS = (
+    "id",
+    "customer",
+    "customer_name",
+    "name",
+    "kind",
+    "address",
+    "region",
+    "phone",
+    "latitude",
+    "longitude",
+)
 
 # header → service field; "parent" and "org_unit" are resolved here
 _CUSTOMER_MAP = {
@@ -120,7 +131,9 @@ def import_customers(rows: list[dict[str, str]], actor: Any) -> int:
             if parent_ref:
                 parent = _find_customer(parent_ref, actor)
                 if parent is None:
-                    errors.append(RowError(index, "parent", _("Unknown parent customer %(ref)s.") % {"ref": parent_ref}))
+                    errors.append(
+                        RowError(index, "parent", _("Unknown parent customer %(ref)s.") % {"ref": parent_ref})
+                    )
                     continue
                 data["parent"] = parent
             unit_ref = (row.get("org_unit") or "").strip()

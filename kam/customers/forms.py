@@ -37,7 +37,9 @@ class CustomerForm(forms.Form):
         label=_("Check-digit override reason"),
         max_length=300,
         required=False,
-        help_text=_("The code fails its check digit. If it is real (some early pilot codes are), say how you verified it."),
+        help_text=_(
+            "The code fails its check digit. If it is real (some early pilot codes are), say how you verified it."
+        ),
     )
     customer_type = forms.ChoiceField(label=_("Customer type"), choices=CustomerType.choices)
     value_grade = forms.ChoiceField(label=_("Value grade"), choices=())
@@ -54,8 +56,12 @@ class CustomerForm(forms.Form):
     region = forms.ModelChoiceField(label=_("Region"), queryset=Region.objects.none())
     address = forms.CharField(label=_("Address"), max_length=300, required=False)
     lifecycle = forms.ChoiceField(label=_("Lifecycle status"), choices=Lifecycle.choices, initial=Lifecycle.ACTIVE)
-    credit_status = forms.ChoiceField(label=_("Credit status"), choices=CreditStatus.choices, initial=CreditStatus.NORMAL)
-    payment_terms = forms.ChoiceField(label=_("Payment terms"), choices=PaymentTerms.choices, initial=PaymentTerms.MONTHLY)
+    credit_status = forms.ChoiceField(
+        label=_("Credit status"), choices=CreditStatus.choices, initial=CreditStatus.NORMAL
+    )
+    payment_terms = forms.ChoiceField(
+        label=_("Payment terms"), choices=PaymentTerms.choices, initial=PaymentTerms.MONTHLY
+    )
     parent = forms.CharField(
         label=_("Parent (group HQ)"),
         required=False,
@@ -89,8 +95,10 @@ class CustomerForm(forms.Form):
                 }
             )
         super().__init__(*args, **kwargs)
-        self.fields["value_grade"].choices = grade_choices()
-        self.fields["region"].queryset = region_queryset(instance.region_id if instance else None)
+        self.fields["value_grade"].choices = grade_choices()  # type: ignore[attr-defined]
+        self.fields["region"].queryset = region_queryset(  # type: ignore[attr-defined]
+            instance.region_id if instance else None
+        )
         if instance is not None:
             del self.fields["parent"]  # moved with the move page (cycles are checked there)
             if not is_admin_user(user):
@@ -138,7 +146,7 @@ class GradeChangeForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["to_grade"].choices = grade_choices()
+        self.fields["to_grade"].choices = grade_choices()  # type: ignore[attr-defined]
 
 
 class SiteForm(forms.ModelForm):
@@ -148,8 +156,8 @@ class SiteForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["region"].queryset = Region.objects.order_by("code")
-        self.fields["kind"].choices = SiteKind.choices
+        self.fields["region"].queryset = Region.objects.order_by("code")  # type: ignore[attr-defined]
+        self.fields["kind"].choices = SiteKind.choices  # type: ignore[attr-defined]
 
     def validate_unique(self) -> None:  # the service checks the whole row, including the customer
         return None

@@ -36,11 +36,18 @@ def register_all() -> None:
     )
     panels = [
         Panel("profile", _("Profile"), "customers/panels/_profile.html", views.profile_context, order=10),
-        Panel("hierarchy", _("Group and roll-ups"), "customers/panels/_hierarchy.html", views.hierarchy_context, order=15),
+        Panel(
+            "hierarchy", _("Group and roll-ups"), "customers/panels/_hierarchy.html", views.hierarchy_context, order=15
+        ),
         Panel("team", _("Account team"), "customers/panels/_team.html", views.team_context, order=20),
         Panel("sites", _("Sites"), "customers/panels/_sites.html", views.sites_context, order=35),
         Panel(
-            "grades", _("Grade history"), "customers/panels/_grades.html", views.grades_context, order=50, visible=_staff
+            "grades",
+            _("Grade history"),
+            "customers/panels/_grades.html",
+            views.grades_context,
+            order=50,
+            visible=_staff,
         ),
     ]
     for panel in panels:

@@ -103,7 +103,7 @@ def search_filter(query: str) -> Q:
     term = _escape_fts(q)
     if compact and compact != q and len(compact) >= 3:
         term = f"{term} OR {_escape_fts(compact)}"
-    return Q(id__in=RawSQL(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", (term,)))  # noqa: S611
+    return Q(id__in=RawSQL(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", (term,)))
 
 
 def search_customers(user: Any, query: str, limit: int = 20) -> list[Any]:

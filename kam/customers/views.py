@@ -108,7 +108,7 @@ class CustomerListView(ModelListView):
             hidden |= COMMERCIAL_COLUMNS
         if getattr(user, "role", None) == "customer":
             hidden |= {"value_grade"}
-        self.columns = [c for c in self.base_columns if c.attr not in hidden]
+        self.columns = [c for c in self.base_columns if c.attr not in hidden]  # type: ignore[misc]
 
     def get_queryset(self) -> Any:
         return super().get_queryset().select_related("region", "parent", "industry_line")
@@ -122,11 +122,11 @@ class CustomerListView(ModelListView):
             code = region_prefix(raw) if len(raw) == 6 else raw
             get = self.request.GET.copy()
             get.pop("region")
-            self.request.GET = get
+            self.request.GET = get  # type: ignore[assignment]
             qs, active = super().apply_filters(qs.filter(region_q(code)))
             get = self.request.GET.copy()
             get["region"] = raw
-            self.request.GET = get
+            self.request.GET = get  # type: ignore[assignment]
             return qs, {**active, "region": raw}
         return super().apply_filters(qs)
 
@@ -134,7 +134,11 @@ class CustomerListView(ModelListView):
         return qs.filter(search_filter(q))
 
     def get_create_url(self) -> str | None:
-        return reverse("customers:create") if getattr(self.request.user, "role", None) in EDITOR_ROLES or is_admin_user(self.request.user) else None
+        return (
+            reverse("customers:create")
+            if getattr(self.request.user, "role", None) in EDITOR_ROLES or is_admin_user(self.request.user)
+            else None
+        )
 
 
 # --- 360 page --------------------------------------------------------------------------------------------
@@ -172,7 +176,9 @@ class CustomerDetailView(ModelDetailView):
 
     def get_object(self) -> Any:
         obj = super().get_object()
-        return Customer.objects.select_related("region", "parent", "industry", "industry_line", "org_unit", "owner").get(pk=obj.pk)
+        return Customer.objects.select_related(
+            "region", "parent", "industry", "industry_line", "org_unit", "owner"
+        ).get(pk=obj.pk)
 
     def get_title(self, obj: Any) -> Any:
         return obj.name
@@ -182,7 +188,11 @@ class CustomerDetailView(ModelDetailView):
         if can_on(self.request, CHANGE, obj):
             actions += [
                 {"label": _("Team"), "url": reverse("customers:team", args=[obj.pk]), "icon": "users"},
-                {"label": _("Change grade"), "url": reverse("customers:grade-request", args=[obj.pk]), "icon": "arrows-sort"},
+                {
+                    "label": _("Change grade"),
+                    "url": reverse("customers:grade-request", args=[obj.pk]),
+                    "icon": "arrows-sort",
+                },
                 {"label": _("Move"), "url": reverse("customers:move", args=[obj.pk]), "icon": "arrows-move"},
             ]
         return actions
@@ -225,8 +235,10 @@ def sites_context(request: HttpRequest, customer: Customer) -> dict[str, Any]:
 
 
 def grades_context(request: HttpRequest, customer: Customer) -> dict[str, Any]:
-    rows = GradeChangeRequest.objects.visible_to(request.user).filter(customer=customer).select_related(
-        "requested_by", "decided_by"
+    rows = (
+        GradeChangeRequest.objects.visible_to(request.user)
+        .filter(customer=customer)
+        .select_related("requested_by", "decided_by")
     )
     return {"grade_changes": list(rows[:20]), "can_approve": can_on(request, APPROVE, customer)}
 
@@ -263,7 +275,9 @@ class CustomerFormView(ModelFormView):
         try:
             if self.object is None:
                 return services.create_customer(actor=self.request.user, data=data, allow_duplicate_name=allow)
-            return services.update_customer(customer=self.object, actor=self.request.user, data=data, allow_duplicate_name=allow)
+            return services.update_customer(
+                customer=self.object, actor=self.request.user, data=data, allow_duplicate_name=allow
+            )
         except DomainError as exc:
             if exc.code == "uscc_check_digit":
                 form.show_override = True
@@ -278,7 +292,12 @@ def tree(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "customers/tree.html",
-        {"customer": customer, "root": root, "title": _("Group tree"), "show_grade": request.user.role != "customer"},
+        {
+            "customer": customer,
+            "root": root,
+            "title": _("Group tree"),
+            "show_grade": getattr(request.user, "role", None) != "customer",
+        },
     )
 
 
@@ -309,8 +328,12 @@ def move(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "core/form.html",
-        {"form": form, "title": _("Move %(name)s") % {"name": customer.name}, "object": customer,
-         "cancel_url": customer.get_absolute_url()},
+        {
+            "form": form,
+            "title": _("Move %(name)s") % {"name": customer.name},
+            "object": customer,
+            "cancel_url": customer.get_absolute_url(),
+        },
         status=status,
     )
 
@@ -332,9 +355,7 @@ def team(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and not can_edit:
         raise PermissionDenied(_("You are not allowed to do this."))
     members = list(customer.team_members.select_related("user", "region").order_by("role", "user__username"))
-    rows = [
-        {"user": m.user_id, "role": m.role, "region": m.region_id or "", "share": m.credit_share} for m in members
-    ]
+    rows = [{"user": m.user_id, "role": m.role, "region": m.region_id or "", "share": m.credit_share} for m in members]
     errors: list[str] = []
     status = 200
     if request.method == "POST":
@@ -349,7 +370,14 @@ def team(request: HttpRequest, pk: int) -> HttpResponse:
             share_raw = request.POST.get(f"share_{i}", "").strip()
             if not user_id:
                 continue
-            rows.append({"user": int(user_id) if user_id.isdigit() else user_id, "role": role, "region": region_id, "share": share_raw})
+            rows.append(
+                {
+                    "user": int(user_id) if user_id.isdigit() else user_id,
+                    "role": role,
+                    "region": region_id,
+                    "share": share_raw,
+                }
+            )
             user = users.get(int(user_id)) if user_id.isdigit() else None
             if user is None:
                 errors.append(_("Unknown user %(value)s.") % {"value": user_id})
@@ -369,7 +397,9 @@ def team(request: HttpRequest, pk: int) -> HttpResponse:
                 return HttpResponseRedirect(customer.get_absolute_url())
             except DomainError as exc:
                 _raise_http(exc)
-                errors.extend(m for msgs in exc.fields.values() for m in msgs) if exc.fields else errors.append(exc.message)
+                errors.extend(m for msgs in exc.fields.values() for m in msgs) if exc.fields else errors.append(
+                    exc.message
+                )
         status = 422
     rows += [{"user": "", "role": "", "region": "", "share": ""} for _i in range(3)]
     staff = User.objects.filter(is_active=True).exclude(role="customer").order_by("username")
@@ -413,7 +443,11 @@ def site_form(request: HttpRequest, pk: int | None = None, customer_pk: int | No
             except DomainError as exc:
                 _raise_http(exc)
                 add_domain_error(form, exc)
-    title = _("New site of %(name)s") % {"name": customer.name} if site is None else _("Edit site %(name)s") % {"name": site.name}
+    title = (
+        _("New site of %(name)s") % {"name": customer.name}
+        if site is None
+        else _("Edit site %(name)s") % {"name": site.name}
+    )
     return render(
         request,
         "core/form.html",
@@ -446,7 +480,9 @@ def grade_request(request: HttpRequest, pk: int) -> HttpResponse:
             try:
                 with transaction.atomic():
                     services.request_grade_change(
-                        customer=customer, actor=request.user, to_grade=form.cleaned_data["to_grade"],
+                        customer=customer,
+                        actor=request.user,
+                        to_grade=form.cleaned_data["to_grade"],
                         reason=form.cleaned_data["reason"],
                     )
                 messages.success(request, _("The grade change was sent for approval."))
@@ -459,7 +495,8 @@ def grade_request(request: HttpRequest, pk: int) -> HttpResponse:
         "core/form.html",
         {
             "form": form,
-            "title": _("Change the grade of %(name)s (now %(grade)s)") % {"name": customer.name, "grade": customer.value_grade},
+            "title": _("Change the grade of %(name)s (now %(grade)s)")
+            % {"name": customer.name, "grade": customer.value_grade},
             "object": customer,
             "cancel_url": customer.get_absolute_url(),
         },
@@ -507,7 +544,9 @@ def grade_decide(request: HttpRequest, pk: int) -> HttpResponse:
     approve = request.POST.get("decision") == "approve"
     try:
         with transaction.atomic():
-            services.decide_grade_change(request=obj, approve=approve, actor=request.user, note=request.POST.get("note", ""))
+            services.decide_grade_change(
+                request=obj, approve=approve, actor=request.user, note=request.POST.get("note", "")
+            )
         messages.success(request, _("Approved.") if approve else _("Rejected."))
     except DomainError as exc:
         _raise_http(exc)
@@ -565,7 +604,7 @@ class TierPolicyFormView(ModelFormView):
 
 @login_required
 def import_view(request: HttpRequest) -> HttpResponse:
-    if not (is_admin_user(request.user) or request.user.role in EDITOR_ROLES):
+    if not (is_admin_user(request.user) or getattr(request.user, "role", None) in EDITOR_ROLES):
         raise PermissionDenied(_("You are not allowed to do this."))
     from kam.core.tables import ImportFailed
     from kam.customers.exchange import CUSTOMER_HEADERS, SITE_HEADERS, import_file

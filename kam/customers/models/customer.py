@@ -186,9 +186,7 @@ class AccountTeamMember(KamModel):
         ordering = ["customer", "role"]
         constraints = [
             models.UniqueConstraint(fields=["customer", "user", "role"], name="team_member_unique"),
-            models.UniqueConstraint(
-                fields=["customer"], condition=Q(role="lead_am"), name="one_lead_am_per_customer"
-            ),
+            models.UniqueConstraint(fields=["customer"], condition=Q(role="lead_am"), name="one_lead_am_per_customer"),
             models.CheckConstraint(
                 condition=Q(credit_share__gte=0) & Q(credit_share__lte=100), name="team_share_range"
             ),

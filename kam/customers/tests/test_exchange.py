@@ -49,7 +49,15 @@ def test_import_all_or_nothing_with_row_errors(users: dict[str, Any], customers:
     with translation.override("en"), pytest.raises(ImportFailed) as err:
         exchange.import_file(kind="customers", data=csv_bytes(bad), filename="c.csv", actor=users["admin"])
     got = [(e.row, e.field) for e in err.value.errors]
-    assert got == [(5, "uscc"), (6, "uscc"), (7, "value_grade"), (7, "region"), (8, "parent"), (9, "name"), (10, "name")]
+    assert got == [
+        (5, "uscc"),
+        (6, "uscc"),
+        (7, "value_grade"),
+        (7, "region"),
+        (8, "parent"),
+        (9, "name"),
+        (10, "name"),
+    ]
     assert "should be 3" in err.value.errors[1].message
     assert "广州示例集团有限公司" in err.value.errors[-1].message
     assert Customer.objects.count() == before
@@ -74,14 +82,18 @@ def test_import_xlsx_and_api(users: dict[str, Any]) -> None:
 
 
 def test_sites_import_and_export(users: dict[str, Any], customers: dict[str, Any]) -> None:
-    rows = [["91110000710925462X", "天河机房", "data_centre", "天河路1号", "440106", "020-88886666"],
-            [str(customers["other"].pk), "长沙办公室", "premises", "五一大道", "430100", ""]]
+    rows = [
+        ["91110000710925462X", "天河机房", "data_centre", "天河路1号", "440106", "020-88886666"],
+        [str(customers["other"].pk), "长沙办公室", "premises", "五一大道", "430100", ""],
+    ]
     headers = ["customer", "name", "kind", "address", "region", "phone"]
     with pytest.raises(ImportFailed) as err:  # the AM does not see the Changsha customer
         exchange.import_file(kind="sites", data=csv_bytes(rows, headers), filename="s.csv", actor=users["am"])
     assert [(e.row, e.field) for e in err.value.errors] == [(3, "customer")]
     assert not Site.objects.exists()
-    assert exchange.import_file(kind="sites", data=csv_bytes(rows[:1], headers), filename="s.csv", actor=users["am"]) == 1
+    assert (
+        exchange.import_file(kind="sites", data=csv_bytes(rows[:1], headers), filename="s.csv", actor=users["am"]) == 1
+    )
     exported = list(exchange.export_sites(users["am"]))
     assert [r[3] for r in exported] == ["天河机房"]
     assert list(exchange.export_sites(users["am_other"])) == []
@@ -97,7 +109,10 @@ def test_export_scoped_and_fields_hidden(users: dict[str, Any], customers: dict[
     assert (noc_row[h.index("credit_status")], noc_row[h.index("value_grade")]) == ("", "A1")
     cust_row = next(iter(exchange.export_customers(users["customer"])))
     assert (cust_row[1], cust_row[h.index("value_grade")], cust_row[h.index("uscc_override")]) == (
-        "广州示例集团有限公司", "", "")
+        "广州示例集团有限公司",
+        "",
+        "",
+    )
     # round trip: what is exported reads back with the same headers
     table = read_table(xlsx_bytes(h, exchange.export_customers(users["admin"])))
     assert [r["name"] for r in table] == names["admin"]

@@ -22,8 +22,12 @@ def companies(users: dict[str, Any]) -> dict[str, Customer]:
         ("gzyh", "广州银行股份有限公司", "广州银行"),
     ):
         made[key] = services.create_customer(actor=admin, data={"name": name, "short_name": short, "region": "440300"})
-    services.save_site(site=None, customer=made["zx"], actor=admin,
-                       data={"name": "总部", "address": "高新南路", "region_id": "440300", "phone": "0755-26770000"})
+    services.save_site(
+        site=None,
+        customer=made["zx"],
+        actor=admin,
+        data={"name": "总部", "address": "高新南路", "region_id": "440300", "phone": "0755-26770000"},
+    )
     return made
 
 
@@ -57,8 +61,9 @@ def test_short_queries_use_prefix(users: dict[str, Any], companies: dict[str, Cu
     assert names(admin, "银行") == []  # not a prefix of any name
 
 
-def test_search_is_scoped_and_follows_updates(users: dict[str, Any], customers: dict[str, Any],
-                                              companies: dict[str, Customer]) -> None:
+def test_search_is_scoped_and_follows_updates(
+    users: dict[str, Any], customers: dict[str, Any], companies: dict[str, Customer]
+) -> None:
     assert names(users["am"], "hwjs") == []
     assert names(users["am"], "gzsljt") == ["广州示例集团有限公司", "广州示例集团有限公司深圳分公司"]
     services.update_customer(customer=companies["hw"], actor=users["admin"], data={"name": "海思半导体有限公司"})

@@ -103,7 +103,7 @@ def test_unknown_references_give_field_errors(users: dict[str, Any]) -> None:
 
 
 def test_industry_fills_section_and_line(users: dict[str, Any]) -> None:
-    line, _ = IndustryLine.objects.get_or_create(code="finance", defaults={"name_zh": "金融"})
+    _line, _ = IndustryLine.objects.get_or_create(code="finance", defaults={"name_zh": "金融"})
     section, _ = Industry.objects.get_or_create(code="J", defaults={"name_zh": "金融业", "level": "section"})
     Industry.objects.get_or_create(
         code="66", defaults={"name_zh": "货币金融服务", "level": "division", "section": section}

@@ -59,13 +59,20 @@ def test_detail_page_panels_and_matrix(users: dict[str, Any], customers: dict[st
 
 def test_tree_and_move(users: dict[str, Any], customers: dict[str, Any]) -> None:
     hq, branch = customers["hq"], customers["branch"]
-    assert_matrix(url=f"/customers/{branch.pk}/tree/", allowed=[users["am"], users["customer"]],
-                  denied=[users["am_other"]])
+    assert_matrix(
+        url=f"/customers/{branch.pk}/tree/", allowed=[users["am"], users["customer"]], denied=[users["am_other"]]
+    )
     body = ui_client(users["am"]).get(f"/customers/{branch.pk}/tree/").content.decode()
     assert f'data-node="{hq.pk}"' in body and f'data-node="{branch.pk}"' in body
-    assert_matrix(url=f"/customers/{hq.pk}/move/", method="post", data={"parent": str(branch.pk)},
-                  allowed=[users["admin"]], allowed_status=(422,),
-                  denied=[users["am_other"], users["engineer"], users["customer"]], state=customer_state)
+    assert_matrix(
+        url=f"/customers/{hq.pk}/move/",
+        method="post",
+        data={"parent": str(branch.pk)},
+        allowed=[users["admin"]],
+        allowed_status=(422,),
+        denied=[users["am_other"], users["engineer"], users["customer"]],
+        state=customer_state,
+    )
     r = ui_client(users["admin"]).post(f"/customers/{branch.pk}/move/", {"parent": ""})
     assert r.status_code == 302
     branch.refresh_from_db()
@@ -75,8 +82,16 @@ def test_tree_and_move(users: dict[str, Any], customers: dict[str, Any]) -> None
 def test_create_with_uscc_override_flow(users: dict[str, Any]) -> None:
     client = ui_client(users["am"])
     assert client.get("/customers/new/").status_code == 200
-    data = {"name": "福建试点有限公司", "uscc": "91350100M0001TGQXM", "customer_type": "economic", "value_grade": "C",
-            "region": "440100", "lifecycle": "active", "credit_status": "normal", "payment_terms": "monthly"}
+    data = {
+        "name": "福建试点有限公司",
+        "uscc": "91350100M0001TGQXM",
+        "customer_type": "economic",
+        "value_grade": "C",
+        "region": "440100",
+        "lifecycle": "active",
+        "credit_status": "normal",
+        "payment_terms": "monthly",
+    }
     r = client.post("/customers/new/", data)
     assert r.status_code == 422
     body = r.content.decode()
@@ -92,27 +107,61 @@ def test_create_with_uscc_override_flow(users: dict[str, Any]) -> None:
 
 def test_edit_matrix(users: dict[str, Any], customers: dict[str, Any]) -> None:
     hq = customers["hq"]
-    data = {"name": hq.name, "customer_type": "group", "value_grade": "A1", "region": "440100", "address": "新地址",
-            "lifecycle": "active", "credit_status": "normal", "payment_terms": "monthly", "uscc": hq.uscc}
-    assert_matrix(url=f"/customers/{hq.pk}/edit/", method="post", data=data, allowed=[users["am"]],
-                  allowed_status=(302,), denied=[users["am_other"], users["engineer"], users["noc"], users["customer"]],
-                  state=customer_state)
+    data = {
+        "name": hq.name,
+        "customer_type": "group",
+        "value_grade": "A1",
+        "region": "440100",
+        "address": "新地址",
+        "lifecycle": "active",
+        "credit_status": "normal",
+        "payment_terms": "monthly",
+        "uscc": hq.uscc,
+    }
+    assert_matrix(
+        url=f"/customers/{hq.pk}/edit/",
+        method="post",
+        data=data,
+        allowed=[users["am"]],
+        allowed_status=(302,),
+        denied=[users["am_other"], users["engineer"], users["noc"], users["customer"]],
+        state=customer_state,
+    )
     assert Customer.objects.get(pk=hq.pk).address == "新地址"
 
 
 def test_team_editor(users: dict[str, Any], customers: dict[str, Any]) -> None:
     hq = customers["hq"]
     url = f"/customers/{hq.pk}/team/"
-    good = {"rows": "2", "user_0": str(users["am"].pk), "role_0": "lead_am", "share_0": "80",
-            "user_1": str(users["am_other"].pk), "role_1": "local_am", "region_1": "430100", "share_1": "20"}
+    good = {
+        "rows": "2",
+        "user_0": str(users["am"].pk),
+        "role_0": "lead_am",
+        "share_0": "80",
+        "user_1": str(users["am_other"].pk),
+        "role_1": "local_am",
+        "region_1": "430100",
+        "share_1": "20",
+    }
 
     def state() -> Any:
-        return list(AccountTeamMember.objects.order_by("pk").values_list("customer_id", "user_id", "role", "credit_share"))
+        return list(
+            AccountTeamMember.objects.order_by("pk").values_list("customer_id", "user_id", "role", "credit_share")
+        )
 
-    assert_matrix(url=url, method="post", data=good, allowed=[users["am"]], allowed_status=(302,),
-                  denied=[users["am_other"], users["engineer"], users["customer"], users["noc"]], state=state)
+    assert_matrix(
+        url=url,
+        method="post",
+        data=good,
+        allowed=[users["am"]],
+        allowed_status=(302,),
+        denied=[users["am_other"], users["engineer"], users["customer"], users["noc"]],
+        state=state,
+    )
     assert sorted(AccountTeamMember.objects.filter(customer=hq).values_list("role", "credit_share")) == [
-        ("lead_am", 80), ("local_am", 20)]
+        ("lead_am", 80),
+        ("local_am", 20),
+    ]
     r = ui_client(users["am"]).post(url, {**good, "share_1": "30"})
     assert r.status_code == 422
     assert "110" in r.content.decode()
@@ -120,52 +169,102 @@ def test_team_editor(users: dict[str, Any], customers: dict[str, Any]) -> None:
 
 def test_sites_pages(users: dict[str, Any], customers: dict[str, Any]) -> None:
     hq = customers["hq"]
-    data = {"name": "天河机房", "kind": "data_centre", "address": "天河路1号", "region": "440106", "phone": "02012345678"}
-    assert_matrix(url=f"/customers/{hq.pk}/sites/new/", method="post", data=data, allowed=[users["am"]],
-                  allowed_status=(302,), denied=[users["am_other"], users["noc"], users["customer"]],
-                  state=lambda: Site.objects.count())
+    data = {
+        "name": "天河机房",
+        "kind": "data_centre",
+        "address": "天河路1号",
+        "region": "440106",
+        "phone": "02012345678",
+    }
+    assert_matrix(
+        url=f"/customers/{hq.pk}/sites/new/",
+        method="post",
+        data=data,
+        allowed=[users["am"]],
+        allowed_status=(302,),
+        denied=[users["am_other"], users["noc"], users["customer"]],
+        state=lambda: Site.objects.count(),
+    )
     site = Site.objects.get()
-    assert_matrix(url=f"/customers/sites/{site.pk}/delete/", method="post", allowed=[users["director"]],
-                  allowed_status=(302,), denied=[users["am_other"], users["engineer"], users["customer"]],
-                  state=lambda: Site.objects.count())
+    assert_matrix(
+        url=f"/customers/sites/{site.pk}/delete/",
+        method="post",
+        allowed=[users["director"]],
+        allowed_status=(302,),
+        denied=[users["am_other"], users["engineer"], users["customer"]],
+        state=lambda: Site.objects.count(),
+    )
     assert not Site.objects.exists()
 
 
 def test_grade_change_pages(users: dict[str, Any], customers: dict[str, Any]) -> None:
     hq = customers["hq"]
-    assert_matrix(url=f"/customers/{hq.pk}/grade-change/", method="post", data={"to_grade": "B1", "reason": "下降"},
-                  allowed=[users["am"]], allowed_status=(302,),
-                  denied=[users["am_other"], users["engineer"], users["customer"]],
-                  state=lambda: GradeChangeRequest.objects.count())
+    assert_matrix(
+        url=f"/customers/{hq.pk}/grade-change/",
+        method="post",
+        data={"to_grade": "B1", "reason": "下降"},
+        allowed=[users["am"]],
+        allowed_status=(302,),
+        denied=[users["am_other"], users["engineer"], users["customer"]],
+        state=lambda: GradeChangeRequest.objects.count(),
+    )
     req = GradeChangeRequest.objects.get()
     body = ui_client(users["director"]).get("/customers/grade-changes/", {"status": "pending"}).content.decode()
     assert f'data-grade-decide="{req.pk}"' in body
-    assert f'data-grade-decide="{req.pk}"' not in ui_client(users["am"]).get("/customers/grade-changes/").content.decode()
+    assert (
+        f'data-grade-decide="{req.pk}"' not in ui_client(users["am"]).get("/customers/grade-changes/").content.decode()
+    )
 
     def state() -> Any:
         return (GradeChangeRequest.objects.get().status, Customer.objects.get(pk=hq.pk).value_grade)
 
-    assert_matrix(url=f"/customers/grade-changes/{req.pk}/decide/", method="post",
-                  data={"decision": "approve", "note": "同意"}, allowed=[users["director"]], allowed_status=(302,),
-                  denied=[users["am"], users["director_hn"], users["engineer"], users["customer"]], state=state)
+    assert_matrix(
+        url=f"/customers/grade-changes/{req.pk}/decide/",
+        method="post",
+        data={"decision": "approve", "note": "同意"},
+        allowed=[users["director"]],
+        allowed_status=(302,),
+        denied=[users["am"], users["director_hn"], users["engineer"], users["customer"]],
+        state=state,
+    )
     assert state() == ("approved", "B1")
 
 
 def test_tier_pages(users: dict[str, Any]) -> None:
     assert_matrix(url="/customers/tiers/", allowed=[users["noc"], users["admin"]], denied=[])
     a1 = TierPolicy.objects.get(grade="A1")
-    data = {"grade": "A1", "label": "A1 战略", "rank": 1, "visit_cadence_days": 21, "default_service_level": "gold",
-            "report_granularity": "daily", "ack_minutes": 30, "update_interval_minutes": 60,
-            "written_report_hours": 24, "discount_authority_pct": "15", "notes": ""}
-    assert_matrix(url=f"/customers/tiers/{a1.pk}/edit/", method="post", data=data, allowed=[users["admin"]],
-                  allowed_status=(302,), denied=[users["director"], users["am"]],
-                  state=lambda: TierPolicy.objects.get(grade="A1").visit_cadence_days)
+    data = {
+        "grade": "A1",
+        "label": "A1 战略",
+        "rank": 1,
+        "visit_cadence_days": 21,
+        "default_service_level": "gold",
+        "report_granularity": "daily",
+        "ack_minutes": 30,
+        "update_interval_minutes": 60,
+        "written_report_hours": 24,
+        "discount_authority_pct": "15",
+        "notes": "",
+    }
+    assert_matrix(
+        url=f"/customers/tiers/{a1.pk}/edit/",
+        method="post",
+        data=data,
+        allowed=[users["admin"]],
+        allowed_status=(302,),
+        denied=[users["director"], users["am"]],
+        state=lambda: TierPolicy.objects.get(grade="A1").visit_cadence_days,
+    )
     assert TierPolicy.objects.get(grade="A1").visit_cadence_days == 21
 
 
 def test_import_page(users: dict[str, Any]) -> None:
-    assert_matrix(url="/customers/import/", allowed=[users["am"], users["admin"]],
-                  denied=[users["noc"], users["customer"]], denied_status=(403,))
+    assert_matrix(
+        url="/customers/import/",
+        allowed=[users["am"], users["admin"]],
+        denied=[users["noc"], users["customer"]],
+        denied_status=(403,),
+    )
     client = ui_client(users["am"])
     bad = "name,region,uscc\n坏公司,440100,91350100M000100Y4Z\n".encode()
     r = client.post("/customers/import/", {"kind": "customers", "file": SimpleUploadedFile("c.csv", bad)})
