@@ -39,6 +39,9 @@ def line_orders(request: HttpRequest, line: Any) -> dict[str, Any]:
 def register_all() -> None:
     from kam.core.notifications import register_kind
     from kam.core.registry import NavItem, Panel, registry
+    from kam.orders import demo
+
+    demo.register_steps()
 
     register_kind(
         "orders.assigned",

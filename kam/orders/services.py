@@ -249,8 +249,8 @@ def _next_number(year: int) -> str:
     return f"{prefix}{seq:06d}"
 
 
-def _save_new(order: WorkOrder, number: str | None = None) -> None:
-    year = timezone.localdate().year
+def _save_new(order: WorkOrder, number: str | None = None, now: datetime | None = None) -> None:
+    year = timezone.localtime(now).year if now is not None else timezone.localdate().year
     for _attempt in range(5):
         order.number = number or _next_number(year)
         try:
@@ -315,7 +315,7 @@ def _check_requirement(order: WorkOrder, actor: Any) -> None:
 
 @transaction.atomic
 def create_work_order(
-    *, actor: Any, data: Mapping[str, Any], template: WorkOrderTemplate | None = None
+    *, actor: Any, data: Mapping[str, Any], template: WorkOrderTemplate | None = None, now: datetime | None = None
 ) -> WorkOrder:
     """A new order in ``draft`` (the requirement form); a template prefills what the data leaves out."""
     data = dict(data)
@@ -331,7 +331,7 @@ def create_work_order(
             order.resource_availability = template.resource_availability
     _apply(order, {k: v for k, v in data.items() if not (template is not None and v in (None, ""))})
     _check_requirement(order, actor)
-    _save_new(order)
+    _save_new(order, now=now)
     if template is not None:
         _template_assignments(order, template)
     return order
