@@ -330,16 +330,20 @@ def test_plan_endpoints(users, customers, world) -> None:
             denied=denied_writers,
             state=snapshot,
         )
-    extra = SwotItem.objects.get(text="价格战")
-    assert_matrix(
-        url=f"{url}/swot/{extra.pk}",
-        method="delete",
-        api=True,
-        allowed=[users["am"]],
-        denied=denied_writers,
-        allowed_status=(204,),
-        state=snapshot,
-    )
+    for part, item in (
+        ("swot", SwotItem.objects.get(text="价格战")),
+        ("actions", PlanAction.objects.get(text="组织技术交流")),
+        ("reviews", PlanReview.objects.get(event="割接事故")),
+    ):
+        assert_matrix(
+            url=f"{url}/{part}/{item.pk}",
+            method="delete",
+            api=True,
+            allowed=[users["am"]],
+            denied=denied_writers,
+            allowed_status=(204,),
+            state=snapshot,
+        )
     # submit: AM of the team; approve: director of the region or admin
     assert_matrix(
         url=f"{url}/submit", method="post", api=True, allowed=[users["am"]], denied=denied_writers, state=snapshot

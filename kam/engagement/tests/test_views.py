@@ -260,6 +260,17 @@ def test_plan_pages_and_workflow(users, customers, world) -> None:
         denied=denied,
         state=snapshot,
     )
+    action = plan.actions.get()
+    assert_matrix(
+        url=f"{base}/actions/{action.pk}/status/",
+        method="post",
+        data={"status": "done"},
+        allowed=[users["am"]],
+        allowed_status=(302,),
+        denied=denied,
+        state=snapshot,
+    )
+    assert plan.actions.get().status == "done"
     assert_matrix(
         url=f"{base}/submit/",
         method="post",
@@ -304,6 +315,16 @@ def test_competitor_and_presence_pages(users, customers, competitors, world) -> 
         method="post",
         data={"name": "华为云", "notes": ""},
         allowed=[users["am"]],
+        allowed_status=(302,),
+        denied=pick(users, "engineer", "noc", "customer"),
+        state=snapshot,
+    )
+    cucc = competitors["cucc"].pk
+    assert_matrix(
+        url=f"/engagement/competitors/{cucc}/edit/",
+        method="post",
+        data={"name": "中国联通", "notes": "固网"},
+        allowed=[users["director"]],
         allowed_status=(302,),
         denied=pick(users, "engineer", "noc", "customer"),
         state=snapshot,
@@ -356,6 +377,15 @@ def test_feedback_pages_and_workflow(users, customers, world) -> None:
         denied=pick(users, "engineer", "noc", "customer", "finance"),
         state=snapshot,
         data={"customer": customers["hq"].pk, "kind": "praise", "title": "表扬装维"},
+    )
+    assert_matrix(
+        url=f"/engagement/feedback/{fb.pk}/edit/",
+        method="post",
+        data={"kind": "complaint", "title": "时延高（晚高峰）"},
+        allowed=[users["am"]],
+        allowed_status=(302,),
+        denied=pick(users, *OUTSIDERS, "engineer", "noc", "customer", "finance"),
+        state=snapshot,
     )
     base = f"/engagement/feedback/{fb.pk}"
     assert_matrix(
