@@ -43,9 +43,9 @@ def can_run(user: Any, line: Line) -> bool:
         return True
     if Line.objects.restrict(user, CHANGE).filter(pk=line.pk).exists():
         return True
-    return getattr(user, "role", None) in ("noc", "engineer") and Line.objects.visible_to(user).filter(
-        pk=line.pk
-    ).exists()
+    return (
+        getattr(user, "role", None) in ("noc", "engineer") and Line.objects.visible_to(user).filter(pk=line.pk).exists()
+    )
 
 
 def check_endpoint(endpoint: LineEndpoint) -> dict[str, Any]:
@@ -56,7 +56,7 @@ def check_endpoint(endpoint: LineEndpoint) -> dict[str, Any]:
     label = f"{device.name} {interface.if_name or interface.if_index}"
     try:
         status = snmp.run(snmp.oper_status(target_for(device), [interface.if_index]))[interface.if_index]
-    except Exception as exc:  # noqa: BLE001 - any failure of the probe is a failed check, not an error page
+    except Exception as exc:
         return {
             "passed": False,
             "detail": _("%(port)s: no SNMP answer (%(error)s).") % {"port": label, "error": str(exc)[:200]},
@@ -76,7 +76,7 @@ def _ping(address: str) -> tuple[bool, float | None, str]:
     binary = shutil.which("ping")
     assert binary
     try:
-        proc = subprocess.run(  # noqa: S603 - fixed arguments, the address is a validated IP
+        proc = subprocess.run(
             [binary, "-c", "3", "-W", "1", address], capture_output=True, text=True, timeout=10, check=False
         )
     except (OSError, subprocess.TimeoutExpired) as exc:
@@ -115,9 +115,7 @@ def run_activation_test(*, line: Line, actor: Any) -> ActivationTest:
         line=line, started_at=timezone.now(), run_by=actor if getattr(actor, "pk", None) else None
     )
     results: dict[str, dict[str, Any]] = {}
-    endpoints = list(
-        LineEndpoint.objects.filter(line=line).select_related("interface__device").order_by("end", "role")
-    )
+    endpoints = list(LineEndpoint.objects.filter(line=line).select_related("interface__device").order_by("end", "role"))
     if not endpoints:
         results["endpoints"] = {"passed": False, "detail": _("The line has no endpoints."), "value": 0}
     for endpoint in endpoints:
@@ -126,7 +124,9 @@ def run_activation_test(*, line: Line, actor: Any) -> ActivationTest:
         reachable, rtt, method = probe(line.test_address)
         results["reachability"] = {
             "passed": reachable,
-            "detail": (_("%(address)s answers (%(method)s).") if reachable else _("%(address)s does not answer (%(method)s)."))
+            "detail": (
+                _("%(address)s answers (%(method)s).") if reachable else _("%(address)s does not answer (%(method)s).")
+            )
             % {"address": line.test_address, "method": method},
             "value": method,
         }

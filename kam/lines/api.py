@@ -169,8 +169,15 @@ def list_devices(
     q: str | None = None,
 ) -> Any:
     qs = Device.objects.visible_to(request.user)
-    filters = {"role": role, "vendor": vendor, "status": status, "site_id": site_id, "pop_id": pop_id,
-               "parent_id": parent_id, "mgmt_address": mgmt_address}
+    filters = {
+        "role": role,
+        "vendor": vendor,
+        "status": status,
+        "site_id": site_id,
+        "pop_id": pop_id,
+        "parent_id": parent_id,
+        "mgmt_address": mgmt_address,
+    }
     qs = qs.filter(**{k: v for k, v in filters.items() if v is not None and v != ""})
     if region:
         qs = qs.filter(region__code__startswith=region)
@@ -200,7 +207,10 @@ def discover_address(request: HttpRequest, payload: DiscoverAddressIn) -> Any:
     if existing is not None:
         fetch(request, Device.objects.all(), CHANGE, pk=existing.pk)
     run = discovery.discover_address(
-        payload.address, community=payload.community, version=payload.version, port=payload.port,
+        payload.address,
+        community=payload.community,
+        version=payload.version,
+        port=payload.port,
         actor=request.user,
     )
     return 201, run
@@ -348,8 +358,13 @@ def list_lines(
     q: str | None = None,
 ) -> Any:
     qs = Line.objects.visible_to(request.user).select_related("customer")
-    filters = {"customer_id": customer_id, "status": status, "product": product, "line_type": line_type,
-               "protection_level": protection_level}
+    filters = {
+        "customer_id": customer_id,
+        "status": status,
+        "product": product,
+        "line_type": line_type,
+        "protection_level": protection_level,
+    }
     qs = qs.filter(**{k: v for k, v in filters.items() if v is not None and v != ""})
     if region:
         qs = qs.filter(region__code__startswith=region)

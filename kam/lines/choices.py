@@ -102,7 +102,7 @@ class LineType(models.TextChoices):
 
 
 # The line type a product normally runs as.
-PRODUCT_LINE_TYPE = {
+PRODUCT_LINE_TYPE: dict[str, str] = {
     Product.DIA: LineType.DIA,
     Product.MPLS_VPN: LineType.MPLS_VPN,
     Product.SDH: LineType.SDH,

@@ -10,23 +10,52 @@ from decimal import Decimal
 from typing import Any
 
 from kam.core import demo
-from kam.lines.choices import DeviceRole, LineStatus, Product, ProtectionLevel, PRODUCT_LINE_TYPE
+from kam.lines.choices import PRODUCT_LINE_TYPE, DeviceRole, LineStatus, Product, ProtectionLevel
 
 # city code prefix → (letters, one-character name) for circuit ids: GZ-DIA-000123 / 粤穗-MSTP-000123
 CITY_TAGS = {
-    "4401": ("GZ", "穗"), "4402": ("SG", "韶"), "4403": ("SZ", "深"), "4404": ("ZH", "珠"), "4405": ("ST", "汕"),
-    "4406": ("FS", "佛"), "4407": ("JM", "江"), "4408": ("ZJ", "湛"), "4409": ("MM", "茂"), "4412": ("ZQ", "肇"),
-    "4413": ("HZ", "惠"), "4414": ("MZ", "梅"), "4415": ("SW", "汕"), "4416": ("HY", "河"), "4417": ("YJ", "阳"),
-    "4418": ("QY", "清"), "4419": ("DG", "莞"), "4420": ("ZS", "中"), "4451": ("CZ", "潮"), "4452": ("JY", "揭"),
-    "4453": ("YF", "云"), "4301": ("CS", "长"), "1101": ("BJ", "京"), "3101": ("SH", "沪"),
+    "4401": ("GZ", "穗"),
+    "4402": ("SG", "韶"),
+    "4403": ("SZ", "深"),
+    "4404": ("ZH", "珠"),
+    "4405": ("ST", "汕"),
+    "4406": ("FS", "佛"),
+    "4407": ("JM", "江"),
+    "4408": ("ZJ", "湛"),
+    "4409": ("MM", "茂"),
+    "4412": ("ZQ", "肇"),
+    "4413": ("HZ", "惠"),
+    "4414": ("MZ", "梅"),
+    "4415": ("SW", "汕"),
+    "4416": ("HY", "河"),
+    "4417": ("YJ", "阳"),
+    "4418": ("QY", "清"),
+    "4419": ("DG", "莞"),
+    "4420": ("ZS", "中"),
+    "4451": ("CZ", "潮"),
+    "4452": ("JY", "揭"),
+    "4453": ("YF", "云"),
+    "4301": ("CS", "长"),
+    "1101": ("BJ", "京"),
+    "3101": ("SH", "沪"),
 }
 PROVINCE_CHAR = {"44": "粤", "43": "湘", "11": "京", "31": "沪"}
 PRODUCT_CODE = {
-    Product.DIA: "DIA", Product.MPLS_VPN: "MPLS", Product.SDH: "MSTP", Product.OTN: "OTN", Product.PTN: "PTN",
-    Product.VOICE_PRI: "PRI", Product.VOICE_SIP: "SIP",
+    Product.DIA: "DIA",
+    Product.MPLS_VPN: "MPLS",
+    Product.SDH: "MSTP",
+    Product.OTN: "OTN",
+    Product.PTN: "PTN",
+    Product.VOICE_PRI: "PRI",
+    Product.VOICE_SIP: "SIP",
 }
 PRODUCT_WEIGHTS = {
-    Product.DIA: 40, Product.MPLS_VPN: 22, Product.SDH: 12, Product.OTN: 5, Product.PTN: 8, Product.VOICE_PRI: 6,
+    Product.DIA: 40,
+    Product.MPLS_VPN: 22,
+    Product.SDH: 12,
+    Product.OTN: 5,
+    Product.PTN: 8,
+    Product.VOICE_PRI: 6,
     Product.VOICE_SIP: 7,
 }
 BANDWIDTHS = {
@@ -40,14 +69,21 @@ BANDWIDTHS = {
 }
 # yuan per Mbit/s per month, and a floor
 PRICE = {
-    Product.DIA: (Decimal("60"), Decimal("1500")), Product.MPLS_VPN: (Decimal("45"), Decimal("1200")),
-    Product.SDH: (Decimal("300"), Decimal("800")), Product.OTN: (Decimal("8"), Decimal("12000")),
-    Product.PTN: (Decimal("40"), Decimal("1000")), Product.VOICE_PRI: (Decimal("400"), Decimal("900")),
+    Product.DIA: (Decimal("60"), Decimal("1500")),
+    Product.MPLS_VPN: (Decimal("45"), Decimal("1200")),
+    Product.SDH: (Decimal("300"), Decimal("800")),
+    Product.OTN: (Decimal("8"), Decimal("12000")),
+    Product.PTN: (Decimal("40"), Decimal("1000")),
+    Product.VOICE_PRI: (Decimal("400"), Decimal("900")),
     Product.VOICE_SIP: (Decimal("50"), Decimal("600")),
 }
 PROTECTION_BY_GRADE = {
-    "A1": ["aaa", "aaa", "aa"], "A2": ["aaa", "aa", "aa", "a"], "B1": ["aa", "a", "a"], "B2": ["a", "a", "normal"],
-    "C": ["a", "normal", "normal"], "D": ["normal"],
+    "A1": ["aaa", "aaa", "aa"],
+    "A2": ["aaa", "aa", "aa", "a"],
+    "B1": ["aa", "a", "a"],
+    "B2": ["a", "a", "normal"],
+    "C": ["a", "normal", "normal"],
+    "D": ["normal"],
 }
 LINES_PER_GRADE = {"A1": 12, "A2": 8, "B1": 6, "B2": 4, "C": 3, "D": 2}
 VENDOR_MODELS = {
@@ -124,16 +160,30 @@ def build(ctx: demo.DemoContext) -> None:
     aggs_per_city = ctx.pick(4, 8, 16)
     access_per_agg = ctx.pick(3, 5, 8)
     pops: list[PointOfPresence] = []
-    for index, city in enumerate(city_codes):
+    for city in city_codes:
         tag = CITY_TAGS.get(city[:4], (f"C{city[:4]}", ""))[0]
-        pops.append(PointOfPresence(code=f"{tag}-CORE-01", name=f"{regions[city].name}核心局", kind="central_office",
-                                    region=regions[city], address=f"{regions[city].name}通信枢纽楼"))
+        pops.append(
+            PointOfPresence(
+                code=f"{tag}-CORE-01",
+                name=f"{regions[city].name}核心局",
+                kind="central_office",
+                region=regions[city],
+                address=f"{regions[city].name}通信枢纽楼",
+            )
+        )
         for n in range(1, aggs_per_city // 2 + 1):
-            pops.append(PointOfPresence(code=f"{tag}-POP-{n:02d}", name=f"{regions[city].name}汇聚局{n:02d}",
-                                        kind="pop", region=regions[city], address=f"{regions[city].name}汇聚机楼{n}号"))
+            pops.append(
+                PointOfPresence(
+                    code=f"{tag}-POP-{n:02d}",
+                    name=f"{regions[city].name}汇聚局{n:02d}",
+                    kind="pop",
+                    region=regions[city],
+                    address=f"{regions[city].name}汇聚机楼{n}号",
+                )
+            )
     PointOfPresence.objects.bulk_create(pops, batch_size=500)
     pops = list(PointOfPresence.objects.filter(code__in=[p.code for p in pops]).order_by("pk"))
-    record_bulk(pops, note="demo")
+    record_bulk(list[Any](pops), note="demo")
     pops_by_city: dict[str, list[PointOfPresence]] = defaultdict(list)
     for pop in pops:
         pops_by_city[pop.region_id].append(pop)
@@ -143,9 +193,17 @@ def build(ctx: demo.DemoContext) -> None:
 
     def make(name: str, role: str, vendor: str, block: int, region_id: str, **where: Any) -> Device:
         return Device(
-            name=name, role=role, vendor=vendor, model=VENDOR_MODELS[vendor][role] or VENDOR_MODELS["huawei"][role],
-            mgmt_address=net.address(block), sys_name=name, region_id=region_id, status="active",
-            snmp_version="v2c", snmp_community="kam-demo-ro", last_discovered_at=ctx.now - timedelta(hours=rng.randint(1, 48)),
+            name=name,
+            role=role,
+            vendor=vendor,
+            model=VENDOR_MODELS[vendor][role] or VENDOR_MODELS["huawei"][role],
+            mgmt_address=net.address(block),
+            sys_name=name,
+            region_id=region_id,
+            status="active",
+            snmp_version="v2c",
+            snmp_community="kam-demo-ro",
+            last_discovered_at=ctx.now - timedelta(hours=rng.randint(1, 48)),
             **where,
         )
 
@@ -164,8 +222,15 @@ def build(ctx: demo.DemoContext) -> None:
         vendor = vendors_core[(index + 1) % len(vendors_core)]
         # an aggregation ring: the switches alternate between the two PEs
         aggs[city] = [
-            make(f"{tag}-agg-{n:02d}", DeviceRole.AGGREGATION, vendor, index, city,
-                 pop=city_pops[(n - 1) // 2 % len(city_pops)], parent=pes[city][(n - 1) % 2])
+            make(
+                f"{tag}-agg-{n:02d}",
+                DeviceRole.AGGREGATION,
+                vendor,
+                index,
+                city,
+                pop=city_pops[(n - 1) // 2 % len(city_pops)],
+                parent=pes[city][(n - 1) % 2],
+            )
             for n in range(1, aggs_per_city + 1)
         ]
     Device.objects.bulk_create([d for ds in aggs.values() for d in ds], batch_size=500)
@@ -178,8 +243,15 @@ def build(ctx: demo.DemoContext) -> None:
             for n in range(1, access_per_agg + 1):
                 vendor = vendors_access[rng.randrange(len(vendors_access))]
                 accesses[city].append(
-                    make(f"{tag}-acc-{agg_no:02d}{n:02d}", DeviceRole.ACCESS, vendor, index, city,
-                         pop=agg.pop, parent=agg)
+                    make(
+                        f"{tag}-acc-{agg_no:02d}{n:02d}",
+                        DeviceRole.ACCESS,
+                        vendor,
+                        index,
+                        city,
+                        pop=agg.pop,
+                        parent=agg,
+                    )
                 )
     Device.objects.bulk_create([d for ds in accesses.values() for d in ds], batch_size=1000)
 
@@ -193,8 +265,15 @@ def build(ctx: demo.DemoContext) -> None:
         for site in sites_by_customer[pk]:
             serial += 1
             vendor = vendors_access[rng.randrange(len(vendors_access))]
-            device = make(f"{tag}-cpe-{serial:05d}", DeviceRole.CPE, vendor, 100 + city_codes.index(city), site.region_id,
-                          site=site, parent=rng.choice(accesses[city]))
+            device = make(
+                f"{tag}-cpe-{serial:05d}",
+                DeviceRole.CPE,
+                vendor,
+                100 + city_codes.index(city),
+                site.region_id,
+                site=site,
+                parent=rng.choice(accesses[city]),
+            )
             cpes[site.pk] = device
             cpe_list.append(device)
     Device.objects.bulk_create(cpe_list, batch_size=1000)
@@ -230,7 +309,9 @@ def build(ctx: demo.DemoContext) -> None:
                 circuit = f"{letters}-{PRODUCT_CODE[product]}-{seq:06d}"
             kbps = rng.choice(BANDWIDTHS[product])
             per_mbps, floor = PRICE[product]
-            fee = max(floor, (per_mbps * Decimal(kbps) / Decimal(1000)).quantize(Decimal("1"))).quantize(Decimal("0.01"))
+            fee = max(floor, (per_mbps * Decimal(kbps) / Decimal(1000)).quantize(Decimal("1"))).quantize(
+                Decimal("0.01")
+            )
             status = rng.choice(statuses)
             activated = None
             if status in (LineStatus.ACTIVE, LineStatus.SUSPENDED, LineStatus.TERMINATED):
@@ -244,13 +325,23 @@ def build(ctx: demo.DemoContext) -> None:
             if z_site is not None and z_site.pk == a_site.pk:
                 z_site = None
             line = Line(
-                circuit_id=circuit, customer_id=pk, product=product, line_type=PRODUCT_LINE_TYPE[product],
-                bandwidth_kbps=kbps, protection_level=rng.choice(PROTECTION_BY_GRADE.get(grade, ["normal"])),
-                status=status, monthly_fee=fee, contract_ref=f"HT-{ctx.now.year - rng.randint(0, 3)}-{pk:05d}",
-                activated_at=activated, terminated_at=terminated, a_site=a_site, z_site=z_site,
+                circuit_id=circuit,
+                customer_id=pk,
+                product=product,
+                line_type=PRODUCT_LINE_TYPE[product],
+                bandwidth_kbps=kbps,
+                protection_level=rng.choice(PROTECTION_BY_GRADE.get(grade, ["normal"])),
+                status=status,
+                monthly_fee=fee,
+                contract_ref=f"HT-{ctx.now.year - rng.randint(0, 3)}-{pk:05d}",
+                activated_at=activated,
+                terminated_at=terminated,
+                a_site=a_site,
+                z_site=z_site,
                 region_id=a_site.region_id,
                 test_address=f"100.{64 + city_codes.index(city) % 64}.{seq // 250 % 256}.{seq % 250 + 1}"
-                if product in (Product.DIA, Product.MPLS_VPN, Product.PTN) else None,
+                if product in (Product.DIA, Product.MPLS_VPN, Product.PTN)
+                else None,
             )
             lines.append(line)
             a_device = cpes[a_site.pk]
@@ -274,8 +365,13 @@ def build(ctx: demo.DemoContext) -> None:
         ten = kbps > 1_000_000 or device.role == DeviceRole.PE
         slot = 1 + (index - 1) // 48
         iface = Interface(
-            device=device, if_index=index, if_name=port_name(device.vendor, slot, (index - 1) % 48 + 1, ten),
-            if_alias=alias, speed_kbps=10_000_000 if ten else 1_000_000, admin_status="up", oper_status="up",
+            device=device,
+            if_index=index,
+            if_name=port_name(device.vendor, slot, (index - 1) % 48 + 1, ten),
+            if_alias=alias,
+            speed_kbps=10_000_000 if ten else 1_000_000,
+            admin_status="up",
+            oper_status="up",
             last_change=ctx.now - timedelta(days=rng.randint(1, 300)),
         )
         interfaces.append(iface)
@@ -294,8 +390,13 @@ def build(ctx: demo.DemoContext) -> None:
         ends.append((line, "Z", z_if, vlan))
     Interface.objects.bulk_create(interfaces, batch_size=2000)
     endpoints = [
-        LineEndpoint(line=line, end=end, interface=iface if line.status != LineStatus.PLANNED else None, vlan=vlan,
-                     role="primary")
+        LineEndpoint(
+            line=line,
+            end=end,
+            interface=iface if line.status != LineStatus.PLANNED else None,
+            vlan=vlan,
+            role="primary",
+        )
         for line, end, iface, vlan in ends
     ]
     # AAA lines are dual-homed: a backup Z end on the other PE
@@ -308,7 +409,7 @@ def build(ctx: demo.DemoContext) -> None:
     Interface.objects.bulk_create([i for i in interfaces if i.pk is None], batch_size=2000)
     LineEndpoint.objects.bulk_create(endpoints, batch_size=2000)
     if ctx.scale != "large":
-        record_bulk(lines, note="demo")
+        record_bulk(list[Any](lines), note="demo")
     ctx.data["lines_count"] = len(lines)
     ctx.data["devices_count"] = len(all_devices)
     ctx.log(
@@ -319,4 +420,3 @@ def build(ctx: demo.DemoContext) -> None:
 
 def register_steps() -> None:
     """Imported by the app's ready(); the decorator above registers the step."""
-

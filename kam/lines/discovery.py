@@ -125,7 +125,9 @@ def _circuit_lines(rows: list[snmp.InterfaceRow]) -> dict[str, Line]:
     tokens = {t for row in rows for t in alias_tokens(row.if_alias)}
     if not tokens:
         return {}
-    return {line.circuit_id: line for line in Line.objects.filter(circuit_id__in=tokens).select_related("a_site", "z_site")}
+    return {
+        line.circuit_id: line for line in Line.objects.filter(circuit_id__in=tokens).select_related("a_site", "z_site")
+    }
 
 
 def _line_for_alias(alias: str, lines: dict[str, Line]) -> Line | None:
@@ -163,9 +165,7 @@ def apply_snapshot(*, device: Device, found: snmp.DeviceSnapshot) -> Outcome:
             interface.save(update_fields=["oper_status", "updated_at"])
 
     lines = _circuit_lines(found.interfaces)
-    bound_interfaces = set(
-        LineEndpoint.objects.filter(interface__device=device).values_list("interface_id", "line_id")
-    )
+    bound_interfaces = set(LineEndpoint.objects.filter(interface__device=device).values_list("interface_id", "line_id"))
     bound_ifaces = {i for i, _l in bound_interfaces}
     for row in found.interfaces:
         interface = existing[row.if_index]
@@ -176,14 +176,22 @@ def apply_snapshot(*, device: Device, found: snmp.DeviceSnapshot) -> Outcome:
             endpoint = choose_endpoint(line, device)
             if endpoint is not None:
                 bind_endpoint(
-                    line=line, end=endpoint.end, role=endpoint.role, interface=interface, vlan=endpoint.vlan,
+                    line=line,
+                    end=endpoint.end,
+                    role=endpoint.role,
+                    interface=interface,
+                    vlan=endpoint.vlan,
                     actor=None,
                 )
                 bound_ifaces.add(interface.pk)
                 outcome.bound += 1
                 continue
-            if _propose(device, interface, line, _("Both ends of %(circuit)s are already bound to other ports.")
-                        % {"circuit": line.circuit_id}):
+            if _propose(
+                device,
+                interface,
+                line,
+                _("Both ends of %(circuit)s are already bound to other ports.") % {"circuit": line.circuit_id},
+            ):
                 outcome.proposed += 1
             continue
         if interface.pk in bound_ifaces:

@@ -31,14 +31,43 @@ from kam.lines.models import Device, Interface, Line, LineEndpoint, PointOfPrese
 
 POP_HEADERS = ("code", "name", "kind", "region", "address")
 DEVICE_HEADERS = (
-    "name", "role", "vendor", "model", "mgmt_address", "sys_name", "pop", "customer", "site", "parent", "region",
-    "status", "snmp_version", "snmp_port", "snmp_community",
+    "name",
+    "role",
+    "vendor",
+    "model",
+    "mgmt_address",
+    "sys_name",
+    "pop",
+    "customer",
+    "site",
+    "parent",
+    "region",
+    "status",
+    "snmp_version",
+    "snmp_port",
+    "snmp_community",
 )
 INTERFACE_HEADERS = ("device", "if_index", "if_name", "if_alias", "speed_kbps", "admin_status", "oper_status")
 LINE_HEADERS = (
-    "circuit_id", "customer", "product", "line_type", "bandwidth_kbps", "protection_level", "status", "monthly_fee",
-    "contract_ref", "activated_at", "test_address", "a_site", "z_site", "region", "a_device", "a_if_name",
-    "z_device", "z_if_name", "vlan",
+    "circuit_id",
+    "customer",
+    "product",
+    "line_type",
+    "bandwidth_kbps",
+    "protection_level",
+    "status",
+    "monthly_fee",
+    "contract_ref",
+    "activated_at",
+    "test_address",
+    "a_site",
+    "z_site",
+    "region",
+    "a_device",
+    "a_if_name",
+    "z_device",
+    "z_if_name",
+    "vlan",
 )
 
 
@@ -221,10 +250,21 @@ def export_devices(actor: Any) -> Iterable[Sequence[Any]]:
     for d in qs.iterator(chunk_size=2000):
         customer = d.site.customer if d.site_id else None
         yield [
-            d.name, d.role, d.vendor, d.model, d.mgmt_address or "", d.sys_name, d.pop.code if d.pop_id else "",
-            (customer.uscc or customer.pk) if customer else "", d.site.name if d.site_id else "",
-            (d.parent.mgmt_address or d.parent.name) if d.parent_id else "", d.region_id, d.status, d.snmp_version,
-            d.snmp_port, "",  # secrets are never exported
+            d.name,
+            d.role,
+            d.vendor,
+            d.model,
+            d.mgmt_address or "",
+            d.sys_name,
+            d.pop.code if d.pop_id else "",
+            (customer.uscc or customer.pk) if customer else "",
+            d.site.name if d.site_id else "",
+            (d.parent.mgmt_address or d.parent.name) if d.parent_id else "",
+            d.region_id,
+            d.status,
+            d.snmp_version,
+            d.snmp_port,
+            "",  # secrets are never exported
         ]
 
 
@@ -236,7 +276,7 @@ def _interface_row(row: dict[str, str], actor: Any) -> None:
     if not ref:
         raise _RowProblem("device", _("This field is required."))
     device = _find_device(ref, actor, "device")
-    if_index = _int(row, "if_index", required=True)
+    if_index = _int(row, "if_index", required=True) or 0
     data: dict[str, Any] = {"if_index": if_index}
     for name in ("if_name", "if_alias", "admin_status", "oper_status"):
         if _cell(row, name):
@@ -256,8 +296,13 @@ def export_interfaces(actor: Any) -> Iterable[Sequence[Any]]:
     qs = Interface.objects.restrict(actor, EXPORT).select_related("device").order_by("device__name", "if_index")
     for i in qs.iterator(chunk_size=2000):
         yield [
-            i.device.mgmt_address or i.device.name, i.if_index, i.if_name, i.if_alias,
-            "" if i.speed_kbps is None else i.speed_kbps, i.admin_status, i.oper_status,
+            i.device.mgmt_address or i.device.name,
+            i.if_index,
+            i.if_name,
+            i.if_alias,
+            "" if i.speed_kbps is None else i.speed_kbps,
+            i.admin_status,
+            i.oper_status,
         ]
 
 
@@ -287,7 +332,9 @@ def _port(row: dict[str, str], actor: Any, end: str) -> Interface | None:
         raise _RowProblem(f"{end}_if_name", _("Give the port name."))
     interface = Interface.objects.filter(device=device, if_name=if_name).first()
     if interface is None:
-        raise _RowProblem(f"{end}_if_name", _("%(device)s has no port %(port)s.") % {"device": device.name, "port": if_name})
+        raise _RowProblem(
+            f"{end}_if_name", _("%(device)s has no port %(port)s.") % {"device": device.name, "port": if_name}
+        )
     return interface
 
 
@@ -345,11 +392,9 @@ def export_lines(actor: Any) -> Iterable[Sequence[Any]]:
         .order_by("circuit_id")
     )
     for line in qs.iterator(chunk_size=1000):
-        ends: dict[str, LineEndpoint] = {
-            e.end: e for e in line.endpoints.all() if e.role == "primary"
-        }
+        ends: dict[str, LineEndpoint] = {e.end: e for e in line.endpoints.all() if e.role == "primary"}
 
-        def port(end: str) -> tuple[str, str]:
+        def port(end: str, ends: dict[str, LineEndpoint] = ends) -> tuple[str, str]:
             e = ends.get(end)
             if e is None or e.interface is None:
                 return "", ""
@@ -359,13 +404,25 @@ def export_lines(actor: Any) -> Iterable[Sequence[Any]]:
         z_dev, z_if = port("Z")
         vlan = next((e.vlan for e in ends.values() if e.vlan), "")
         yield [
-            line.circuit_id, line.customer.uscc or line.customer_id, line.product, line.line_type, line.bandwidth_kbps,
-            line.protection_level, line.status,
+            line.circuit_id,
+            line.customer.uscc or line.customer_id,
+            line.product,
+            line.line_type,
+            line.bandwidth_kbps,
+            line.protection_level,
+            line.status,
             (line.monthly_fee if line.monthly_fee is not None else "") if commercial else "",
             line.contract_ref if commercial else "",
             timezone.localtime(line.activated_at).strftime("%Y-%m-%d %H:%M") if line.activated_at else "",
-            line.test_address or "", line.a_site.name if line.a_site_id else "",
-            line.z_site.name if line.z_site_id else "", line.region_id, a_dev, a_if, z_dev, z_if, vlan,
+            line.test_address or "",
+            line.a_site.name if line.a_site_id else "",
+            line.z_site.name if line.z_site_id else "",
+            line.region_id,
+            a_dev,
+            a_if,
+            z_dev,
+            z_if,
+            vlan,
         ]
 
 
@@ -387,13 +444,43 @@ def import_file(*, kind: str, data: bytes, filename: str, actor: Any) -> int:
 
 
 def register() -> None:
-    register_exchange(Exchange(kind="pops", label=gettext_lazy("Points of presence"), headers=POP_HEADERS,
-                               import_rows=import_pops, export_rows=export_pops, required=("code", "name", "region")))
-    register_exchange(Exchange(kind="devices", label=gettext_lazy("Devices"), headers=DEVICE_HEADERS,
-                               import_rows=import_devices, export_rows=export_devices, required=("name",)))
-    register_exchange(Exchange(kind="interfaces", label=gettext_lazy("Interfaces"), headers=INTERFACE_HEADERS,
-                               import_rows=import_interfaces, export_rows=export_interfaces,
-                               required=("device", "if_index")))
-    register_exchange(Exchange(kind="lines", label=gettext_lazy("Lines"), headers=LINE_HEADERS,
-                               import_rows=import_lines, export_rows=export_lines,
-                               required=("circuit_id", "customer", "bandwidth_kbps")))
+    register_exchange(
+        Exchange(
+            kind="pops",
+            label=gettext_lazy("Points of presence"),
+            headers=POP_HEADERS,
+            import_rows=import_pops,
+            export_rows=export_pops,
+            required=("code", "name", "region"),
+        )
+    )
+    register_exchange(
+        Exchange(
+            kind="devices",
+            label=gettext_lazy("Devices"),
+            headers=DEVICE_HEADERS,
+            import_rows=import_devices,
+            export_rows=export_devices,
+            required=("name",),
+        )
+    )
+    register_exchange(
+        Exchange(
+            kind="interfaces",
+            label=gettext_lazy("Interfaces"),
+            headers=INTERFACE_HEADERS,
+            import_rows=import_interfaces,
+            export_rows=export_interfaces,
+            required=("device", "if_index"),
+        )
+    )
+    register_exchange(
+        Exchange(
+            kind="lines",
+            label=gettext_lazy("Lines"),
+            headers=LINE_HEADERS,
+            import_rows=import_lines,
+            export_rows=export_lines,
+            required=("circuit_id", "customer", "bandwidth_kbps"),
+        )
+    )

@@ -10,6 +10,11 @@ from kam.lines.choices import End, EndpointRole
 from kam.lines.models import Device, Interface, Line, PointOfPresence
 
 
+def _f(form: forms.BaseForm, name: str) -> Any:
+    """A form field, typed loosely (model choice fields have ``queryset``, choice fields ``choices``)."""
+    return form.fields[name]
+
+
 class PopForm(forms.ModelForm):
     class Meta:
         model = PointOfPresence
@@ -24,9 +29,25 @@ class DeviceForm(forms.ModelForm):
     class Meta:
         model = Device
         fields = [
-            "name", "role", "vendor", "model", "mgmt_address", "sys_name", "site", "pop", "parent", "region",
-            "status", "snmp_version", "snmp_port", "snmp_community", "snmp_v3_user", "snmp_auth_protocol",
-            "snmp_auth_key", "snmp_priv_protocol", "snmp_priv_key",
+            "name",
+            "role",
+            "vendor",
+            "model",
+            "mgmt_address",
+            "sys_name",
+            "site",
+            "pop",
+            "parent",
+            "region",
+            "status",
+            "snmp_version",
+            "snmp_port",
+            "snmp_community",
+            "snmp_v3_user",
+            "snmp_auth_protocol",
+            "snmp_auth_key",
+            "snmp_priv_protocol",
+            "snmp_priv_key",
         ]
 
     discover = forms.BooleanField(label=_("Discover by SNMP after saving"), required=False, initial=True)
@@ -34,23 +55,25 @@ class DeviceForm(forms.ModelForm):
     def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
-        self.fields["site"].queryset = services.sites_for(user).select_related("customer")
-        self.fields["pop"].queryset = PointOfPresence.objects.visible_to(user)
+        _f(self, "site").queryset = services.sites_for(user).select_related("customer")
+        _f(self, "pop").queryset = PointOfPresence.objects.visible_to(user)
         parents = Device.objects.visible_to(user).exclude(role="cpe")
         if self.instance.pk:
             parents = parents.exclude(pk=self.instance.pk)
-        self.fields["parent"].queryset = parents
+        _f(self, "parent").queryset = parents
         self.fields["region"].required = False
         self.fields["region"].help_text = _("Defaults to the region of the site or PoP.")
         for name in Device.SECRET_FIELDS:
             self.fields[name] = forms.CharField(
-                label=self.fields[name].label, required=False, widget=forms.PasswordInput(render_value=False),
+                label=self.fields[name].label,
+                required=False,
+                widget=forms.PasswordInput(render_value=False),
                 help_text=self.secret_help,
             )
             self.initial[name] = ""
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if not data.get("region"):
             place = data.get("site") or data.get("pop")
             if place is not None:
@@ -61,7 +84,7 @@ class DeviceForm(forms.ModelForm):
     def _post_clean(self) -> None:
         # keep the stored secrets on the instance when the inputs are left empty
         stored = {name: getattr(self.instance, name) for name in Device.SECRET_FIELDS}
-        super()._post_clean()
+        super()._post_clean()  # type: ignore[misc]
         for name, value in stored.items():
             if not self.cleaned_data.get(name):
                 setattr(self.instance, name, value)
@@ -78,8 +101,20 @@ class LineForm(forms.ModelForm):
     class Meta:
         model = Line
         fields = [
-            "circuit_id", "customer", "product", "line_type", "bandwidth_kbps", "protection_level", "status",
-            "monthly_fee", "contract_ref", "test_address", "a_site", "z_site", "region", "notes",
+            "circuit_id",
+            "customer",
+            "product",
+            "line_type",
+            "bandwidth_kbps",
+            "protection_level",
+            "status",
+            "monthly_fee",
+            "contract_ref",
+            "test_address",
+            "a_site",
+            "z_site",
+            "region",
+            "notes",
         ]
 
     def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
@@ -89,11 +124,11 @@ class LineForm(forms.ModelForm):
             self.fields.pop("customer")
             self.fields.pop("status")
         else:
-            self.fields["customer"].queryset = services.customers_for_lines(user)
-            self.fields["status"].choices = [c for c in self.fields["status"].choices if c[0] in ("planned", "provisioning")]
+            _f(self, "customer").queryset = services.customers_for_lines(user)
+            _f(self, "status").choices = [c for c in _f(self, "status").choices if c[0] in ("planned", "provisioning")]
         sites = services.sites_for(user).select_related("customer")
-        self.fields["a_site"].queryset = sites
-        self.fields["z_site"].queryset = sites
+        _f(self, "a_site").queryset = sites
+        _f(self, "z_site").queryset = sites
         self.fields["region"].required = False
         self.fields["line_type"].required = False
         if not getattr(user, "sees_commercial", False):
@@ -101,7 +136,7 @@ class LineForm(forms.ModelForm):
             self.fields.pop("contract_ref")
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         customer = data.get("customer") or (self.instance.customer if self.instance.customer_id else None)
         if not data.get("region") and customer is not None:
             data["region"] = customer.region
@@ -125,7 +160,7 @@ class EndpointForm(forms.Form):
 
     def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["interface"].queryset = Interface.objects.visible_to(user).select_related("device")
+        _f(self, "interface").queryset = Interface.objects.visible_to(user).select_related("device")
 
 
 class ProposalConfirmForm(forms.Form):
@@ -134,13 +169,17 @@ class ProposalConfirmForm(forms.Form):
 
     def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["line"].queryset = Line.objects.visible_to(user)
+        _f(self, "line").queryset = Line.objects.visible_to(user)
 
 
 class ImportForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("What the file holds"),
-        choices=[("pops", _("Points of presence")), ("devices", _("Devices")), ("interfaces", _("Interfaces")),
-                 ("lines", _("Lines"))],
+        choices=[
+            ("pops", _("Points of presence")),
+            ("devices", _("Devices")),
+            ("interfaces", _("Interfaces")),
+            ("lines", _("Lines")),
+        ],
     )
     file = forms.FileField(label=_("CSV or XLSX file"))

@@ -117,9 +117,9 @@ class DeviceQuerySet(ScopedQuerySet):
         if role is None:
             return False
         carrying = Q(
-            pk__in=Interface.objects.filter(
-                endpoints__line__in=Line.objects.restrict(user, VIEW).values("pk")
-            ).values("device_id")
+            pk__in=Interface.objects.filter(endpoints__line__in=Line.objects.restrict(user, VIEW).values("pk")).values(
+                "device_id"
+            )
         )
         if role == "customer":
             return carrying if action == VIEW else False
@@ -353,7 +353,11 @@ class Line(KamModel):
         _("status"), max_length=16, choices=LineStatus.choices, default=LineStatus.PLANNED, db_index=True
     )
     monthly_fee = models.DecimalField(
-        _("monthly fee (yuan)"), max_digits=12, decimal_places=2, null=True, blank=True,
+        _("monthly fee (yuan)"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(0)],
     )
     contract_ref = models.CharField(_("contract reference"), max_length=64, blank=True)
@@ -361,11 +365,19 @@ class Line(KamModel):
     terminated_at = models.DateTimeField(_("terminated at"), null=True, blank=True)
     test_address = models.GenericIPAddressField(_("test address"), null=True, blank=True)
     a_site = models.ForeignKey(
-        "customers.Site", verbose_name=_("A-end site"), null=True, blank=True, on_delete=models.SET_NULL,
+        "customers.Site",
+        verbose_name=_("A-end site"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     z_site = models.ForeignKey(
-        "customers.Site", verbose_name=_("Z-end site"), null=True, blank=True, on_delete=models.SET_NULL,
+        "customers.Site",
+        verbose_name=_("Z-end site"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     region = models.ForeignKey(Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="+")
@@ -425,7 +437,11 @@ class LineEndpoint(KamModel):
     line = models.ForeignKey(Line, verbose_name=_("line"), on_delete=models.CASCADE, related_name="endpoints")
     end = models.CharField(_("end"), max_length=1, choices=End.choices)
     interface = models.ForeignKey(
-        Interface, verbose_name=_("interface"), null=True, blank=True, on_delete=models.SET_NULL,
+        Interface,
+        verbose_name=_("interface"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="endpoints",
     )
     vlan = models.PositiveSmallIntegerField(
@@ -477,7 +493,11 @@ class DiscoveryRun(KamModel):
     proposals_made = models.PositiveIntegerField(_("proposals made"), default=0)
     error = models.TextField(_("error"), blank=True)
     run_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("run by"), null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("run by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
 
@@ -518,7 +538,11 @@ class DiscoveryProposal(KamModel):
         _("status"), max_length=16, choices=ProposalStatus.choices, default=ProposalStatus.PENDING, db_index=True
     )
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("decided by"), null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
@@ -556,7 +580,11 @@ class ActivationTest(KamModel):
     # {"check_key": {"passed": bool, "detail": str, "value": number|str|None}, ...}
     results = models.JSONField(_("results"), default=dict, blank=True)
     run_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("run by"), null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("run by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
 

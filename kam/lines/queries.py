@@ -65,10 +65,7 @@ def device_impact(device: Device, user: Any, include_below: bool = True) -> Impa
     device_ids = [device.pk, *below]
     line_ids = LineEndpoint.objects.filter(interface__device_id__in=device_ids).values("line_id")
     lines = list(
-        Line.objects.visible_to(user)
-        .filter(pk__in=line_ids)
-        .select_related("customer")
-        .order_by("circuit_id")
+        Line.objects.visible_to(user).filter(pk__in=line_ids).select_related("customer").order_by("circuit_id")
     )
     ranks = grade_ranks()
     by_customer: dict[int, ImpactedCustomer] = {}
@@ -126,7 +123,9 @@ def line_path(line: Line, user: Any) -> dict[str, Any]:
             chain = endpoint.interface.device.uplink_path()[:MAX_DEPTH]
             devices = [d for d in chain if visible is None or d.pk in visible]
         ends.append(
-            EndPath(end=endpoint.end, role=endpoint.role, vlan=endpoint.vlan, interface=endpoint.interface, devices=devices)
+            EndPath(
+                end=endpoint.end, role=endpoint.role, vlan=endpoint.vlan, interface=endpoint.interface, devices=devices
+            )
         )
     nodes: dict[int, dict[str, Any]] = {}
     links: list[dict[str, Any]] = []
@@ -152,7 +151,11 @@ def neighbourhood(device: Device, user: Any) -> dict[str, Any]:
     qs = Device.objects.visible_to(user)
     parent = qs.filter(pk=device.parent_id).first() if device.parent_id else None
     children = list(qs.filter(parent=device).order_by("role", "name")[:200])
-    peers = list(qs.filter(parent_id=device.parent_id).exclude(pk=device.pk).order_by("name")[:50]) if device.parent_id else []
+    peers = (
+        list(qs.filter(parent_id=device.parent_id).exclude(pk=device.pk).order_by("name")[:50])
+        if device.parent_id
+        else []
+    )
     nodes = [_node(device, highlight=True)]
     links = []
     if parent is not None:

@@ -48,18 +48,38 @@ def register() -> None:
         NavItem("devices", _("Devices"), "lines:device-list", icon="server-2", section="service", order=20)
     )
     registry.add_nav(
-        NavItem("pops", _("Points of presence"), "lines:pop-list", icon="building-broadcast-tower",
-                section="service", order=30, roles=STAFF_NETWORK)
+        NavItem(
+            "pops",
+            _("Points of presence"),
+            "lines:pop-list",
+            icon="building-broadcast-tower",
+            section="service",
+            order=30,
+            roles=STAFF_NETWORK,
+        )
     )
     registry.add_nav(
-        NavItem("proposals", _("Ports to review"), "lines:proposals", icon="radar", section="service", order=40,
-                roles=STAFF_NETWORK)
+        NavItem(
+            "proposals",
+            _("Ports to review"),
+            "lines:proposals",
+            icon="radar",
+            section="service",
+            order=40,
+            roles=STAFF_NETWORK,
+        )
     )
     registry.add_search(SearchProvider(key="lines", label=_("Lines and devices"), search=search_hits, order=40))
     registry.add_panel(
         "customer",
-        Panel(key="lines", title=_("Lines"), template="lines/panels/customer_lines.html",
-              context=_lines_panel_context, order=15, width="full"),
+        Panel(
+            key="lines",
+            title=_("Lines"),
+            template="lines/panels/customer_lines.html",
+            context=_lines_panel_context,
+            order=15,
+            width="full",
+        ),
     )
     exchange.register()
     demo.register_steps()

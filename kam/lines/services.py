@@ -155,10 +155,9 @@ def _can_edit_inventory(actor: Any, obj: Any) -> bool:
 
 
 def _check_device(device: Device) -> None:
-    if device.site_id and not device.region_id:
-        device.region_id = device.site.region_id
-    if device.pop_id and not device.region_id:
-        device.region_id = device.pop.region_id
+    place: Any = device.site or device.pop
+    if place is not None and not device.region_id:
+        device.region_id = place.region_id
     if device.parent_id and device.pk and device.creates_cycle(device.parent_id):
         msg = _("This uplink would make a loop in the topology.")
         raise ValidationFailed(msg, code="topology_cycle", fields={"parent": [msg]})
@@ -169,11 +168,9 @@ def _check_device(device: Device) -> None:
 def create_device(*, actor: Any, data: Mapping[str, Any]) -> Device:
     device = Device()
     _apply(device, data, DEVICE_FIELDS)
-    if not device.region_id:
-        if device.site_id:
-            device.region = device.site.region
-        elif device.pop_id:
-            device.region = device.pop.region
+    place: Any = device.site or device.pop
+    if not device.region_id and place is not None:
+        device.region = place.region
     if device.region_id and not _can_edit_inventory(actor, device):
         raise Forbidden(_("You may not keep network inventory in this region."))
     _check_device(device)
@@ -258,8 +255,10 @@ def create_line(*, actor: Any, data: Mapping[str, Any], endpoints: bool = True) 
     _save(line)
     if endpoints:
         LineEndpoint.objects.bulk_create(
-            [LineEndpoint(line=line, end=End.A, role=EndpointRole.PRIMARY),
-             LineEndpoint(line=line, end=End.Z, role=EndpointRole.PRIMARY)]
+            [
+                LineEndpoint(line=line, end=End.A, role=EndpointRole.PRIMARY),
+                LineEndpoint(line=line, end=End.Z, role=EndpointRole.PRIMARY),
+            ]
         )
     return line
 

@@ -124,7 +124,7 @@ def _is_missing(value: Any) -> bool:
 
 
 async def _get(engine: SnmpEngine, target: SnmpTarget, transport: Any, oids: list[str]) -> dict[str, Any]:
-    error_indication, error_status, error_index, var_binds = await get_cmd(
+    error_indication, error_status, _error_index, var_binds = await get_cmd(
         engine, target.auth_data(), transport, ContextData(), *[ObjectType(ObjectIdentity(o)) for o in oids]
     )
     if error_indication:
@@ -140,12 +140,22 @@ async def _column(engine: SnmpEngine, target: SnmpTarget, transport: Any, column
     rows: dict[int, Any] = {}
     if target.version == "v1":
         walker = walk_cmd(
-            engine, target.auth_data(), transport, ContextData(), ObjectType(ObjectIdentity(column)),
+            engine,
+            target.auth_data(),
+            transport,
+            ContextData(),
+            ObjectType(ObjectIdentity(column)),
             lexicographicMode=False,
         )
     else:
         walker = bulk_walk_cmd(
-            engine, target.auth_data(), transport, ContextData(), 0, 50, ObjectType(ObjectIdentity(column)),
+            engine,
+            target.auth_data(),
+            transport,
+            ContextData(),
+            0,
+            50,
+            ObjectType(ObjectIdentity(column)),
             lexicographicMode=False,
         )
     async for error_indication, error_status, _error_index, var_binds in walker:

@@ -11,7 +11,6 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 IF_MIB_ROWS = ("1.3.6.1.2.1.2.2.1", "1.3.6.1.2.1.31.1.1.1")
 
@@ -78,7 +77,7 @@ class SnmpSimulator:
 
     def start(self, wait_community: str) -> SnmpSimulator:
         env = {**os.environ, "SNMPSIM_ALLOW_ROOT": "true"}  # needed when the tests run as root
-        self.process = subprocess.Popen(  # noqa: S603
+        self.process = subprocess.Popen(
             [
                 self.executable(),
                 f"--data-dir={self.data_dir}",
@@ -105,7 +104,7 @@ class SnmpSimulator:
             try:
                 snmp.run(snmp.oper_status(target, [1]))
                 return
-            except Exception:  # noqa: BLE001
+            except Exception:
                 time.sleep(0.2)
         raise RuntimeError("snmpsim did not answer")
 

@@ -47,8 +47,12 @@ def net(customers: dict[str, Any], regions: dict[str, Any], users: dict[str, Any
     pop_gz = PointOfPresence.objects.create(code="GZ-TH-01", name="天河局", kind="central_office", region=regions["gz"])
     pop_cs = PointOfPresence.objects.create(code="CS-01", name="长沙局", kind="pop", region=regions["cs"])
     hq_site = Site.objects.create(customer=customers["hq"], name="天河总部", address="天河路1号", region=regions["gz"])
-    branch_site = Site.objects.create(customer=customers["branch"], name="南山", address="南山路2号", region=regions["sz"])
-    other_site = Site.objects.create(customer=customers["other"], name="岳麓", address="岳麓路3号", region=regions["cs"])
+    branch_site = Site.objects.create(
+        customer=customers["branch"], name="南山", address="南山路2号", region=regions["sz"]
+    )
+    other_site = Site.objects.create(
+        customer=customers["other"], name="岳麓", address="岳麓路3号", region=regions["cs"]
+    )
 
     def dev(name: str, role: str, **kw: Any) -> Device:
         region = kw.pop("region", None) or (kw["site"].region if kw.get("site") else kw["pop"].region)
@@ -67,19 +71,41 @@ def net(customers: dict[str, Any], regions: dict[str, Any], users: dict[str, Any
     if_branch = Interface.objects.create(device=cpe_branch, if_index=1, if_name="GE0/0/1", if_alias="")
 
     l1 = Line.objects.create(
-        circuit_id="GZ-DIA-000123", customer=customers["hq"], product="dia", line_type="dia",
-        bandwidth_kbps=100_000, protection_level="aaa", status="active", monthly_fee=Decimal("3000.00"),
-        contract_ref="HT-2026-001", a_site=hq_site, test_address="127.0.0.1", region=regions["gz"],
+        circuit_id="GZ-DIA-000123",
+        customer=customers["hq"],
+        product="dia",
+        line_type="dia",
+        bandwidth_kbps=100_000,
+        protection_level="aaa",
+        status="active",
+        monthly_fee=Decimal("3000.00"),
+        contract_ref="HT-2026-001",
+        a_site=hq_site,
+        test_address="127.0.0.1",
+        region=regions["gz"],
     )
     l2 = Line.objects.create(
-        circuit_id="粤穗-MSTP-000007", customer=customers["branch"], product="sdh", line_type="sdh",
-        bandwidth_kbps=10_000, protection_level="a", status="active", monthly_fee=Decimal("800.00"),
+        circuit_id="粤穗-MSTP-000007",
+        customer=customers["branch"],
+        product="sdh",
+        line_type="sdh",
+        bandwidth_kbps=10_000,
+        protection_level="a",
+        status="active",
+        monthly_fee=Decimal("800.00"),
         region=regions["sz"],
     )
     l3 = Line.objects.create(
-        circuit_id="CS-DIA-000001", customer=customers["other"], product="dia", line_type="dia",
-        bandwidth_kbps=50_000, protection_level="normal", status="active", monthly_fee=Decimal("1200.00"),
-        a_site=other_site, region=regions["cs"],
+        circuit_id="CS-DIA-000001",
+        customer=customers["other"],
+        product="dia",
+        line_type="dia",
+        bandwidth_kbps=50_000,
+        protection_level="normal",
+        status="active",
+        monthly_fee=Decimal("1200.00"),
+        a_site=other_site,
+        region=regions["cs"],
     )
     for line in (l1, l2):
         LineEndpoint.objects.create(line=line, end="A", role="primary")
@@ -87,10 +113,24 @@ def net(customers: dict[str, Any], regions: dict[str, Any], users: dict[str, Any
     LineEndpoint.objects.create(line=l3, end="A", role="primary", interface=if_other, vlan=100)
     LineEndpoint.objects.create(line=l3, end="Z", role="primary", interface=if_pe_cs, vlan=100)
     return {
-        "pop_gz": pop_gz, "pop_cs": pop_cs, "hq_site": hq_site, "branch_site": branch_site, "other_site": other_site,
-        "pe_gz": pe_gz, "agg_gz": agg_gz, "acc_gz": acc_gz, "cpe_hq": cpe_hq, "cpe_branch": cpe_branch,
-        "pe_cs": pe_cs, "cpe_other": cpe_other, "if_other": if_other, "if_pe_cs": if_pe_cs, "if_branch": if_branch,
-        "l1": l1, "l2": l2, "l3": l3,
+        "pop_gz": pop_gz,
+        "pop_cs": pop_cs,
+        "hq_site": hq_site,
+        "branch_site": branch_site,
+        "other_site": other_site,
+        "pe_gz": pe_gz,
+        "agg_gz": agg_gz,
+        "acc_gz": acc_gz,
+        "cpe_hq": cpe_hq,
+        "cpe_branch": cpe_branch,
+        "pe_cs": pe_cs,
+        "cpe_other": cpe_other,
+        "if_other": if_other,
+        "if_pe_cs": if_pe_cs,
+        "if_branch": if_branch,
+        "l1": l1,
+        "l2": l2,
+        "l3": l3,
     }
 
 
@@ -103,3 +143,12 @@ def sim_devices(net: dict[str, Any], snmpsim: SnmpSimulator) -> dict[str, Any]:
     for key in ("pe_gz", "cpe_hq"):
         net[key].refresh_from_db()
     return net
+
+
+@pytest.fixture(autouse=True)
+def english() -> Iterator[None]:
+    """Services called directly speak English in these tests (pages and the API follow the request)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield

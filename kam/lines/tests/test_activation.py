@@ -39,7 +39,9 @@ def test_activation_test_passes_on_up_ports_and_a_reachable_address(discovered: 
     assert test.passed is True
     assert sorted(test.results) == ["oper_status_a_primary", "oper_status_z_primary", "reachability", "rtt"]
     assert test.results["oper_status_a_primary"] == {
-        "passed": True, "detail": "gz-hq-cpe-01 GigabitEthernet0/0/1 is up.", "value": "up",
+        "passed": True,
+        "detail": "gz-hq-cpe-01 GigabitEthernet0/0/1 is up.",
+        "value": "up",
     }
     assert test.results["oper_status_z_primary"]["detail"] == "gz-th-pe-01 GigabitEthernet1/0/1 is up."
     assert test.results["reachability"]["passed"] is True
@@ -58,10 +60,14 @@ def test_activation_test_fails_on_a_down_port_and_an_unbound_end(
     test = run_activation_test(line=discovered["l1"], actor=users["noc"])
     assert test.passed is False
     assert test.results["oper_status_a_primary"] == {
-        "passed": False, "detail": "gz-hq-cpe-01 GigabitEthernet0/0/3 is not up (ifOperStatus 2).", "value": "down",
+        "passed": False,
+        "detail": "gz-hq-cpe-01 GigabitEthernet0/0/3 is not up (ifOperStatus 2).",
+        "value": "down",
     }
     assert test.results["oper_status_z_primary"] == {
-        "passed": False, "detail": "No port is bound to this end.", "value": None,
+        "passed": False,
+        "detail": "No port is bound to this end.",
+        "value": None,
     }
     assert test.results["reachability"]["passed"] is True
     assert test.results["reachability"]["value"] == "tcp/9 refused"
@@ -80,10 +86,16 @@ def test_activation_test_without_a_test_address(discovered: dict[str, Any], user
 def test_activation_test_api_and_matrix(discovered: dict[str, Any], users: Any) -> None:
     line = discovered["l1"]
     url = f"/api/v1/lines/{line.pk}/activation-tests"
-    assert_matrix(url=url, api=True, method="post", allowed=[users["noc"]], allowed_status=(201,),
-                  denied=[users["customer_other"], users["am_other"], users["customer"], users["finance"]],
-                  denied_status=(403, 404),
-                  state=lambda: ActivationTest.objects.count())
+    assert_matrix(
+        url=url,
+        api=True,
+        method="post",
+        allowed=[users["noc"]],
+        allowed_status=(201,),
+        denied=[users["customer_other"], users["am_other"], users["customer"], users["finance"]],
+        denied_status=(403, 404),
+        state=lambda: ActivationTest.objects.count(),
+    )
     before = ActivationTest.objects.count()
     response = api_client(users["engineer"]).post(url, "{}", content_type="application/json")
     assert response.status_code == 201
@@ -93,7 +105,9 @@ def test_activation_test_api_and_matrix(discovered: dict[str, Any], users: Any) 
     listed = api_client(users["customer"]).get(url).json()
     assert listed["count"] == before + 1
     # denied callers created nothing
-    assert ActivationTest.objects.filter(run_by__in=[users["customer"], users["finance"], users["am_other"]]).count() == 0
+    assert (
+        ActivationTest.objects.filter(run_by__in=[users["customer"], users["finance"], users["am_other"]]).count() == 0
+    )
 
 
 def test_discovery_api(sim_devices: dict[str, Any], users: Any, snmpsim: Any) -> None:
@@ -102,27 +116,38 @@ def test_discovery_api(sim_devices: dict[str, Any], users: Any, snmpsim: Any) ->
     r = client.post(f"/api/v1/devices/{cpe.pk}/discover?wait=true", "{}", content_type="application/json")
     assert r.status_code == 202, r.content
     assert {k: r.json()[k] for k in ("status", "interfaces_found", "endpoints_bound", "proposals_made")} == {
-        "status": "succeeded", "interfaces_found": 4, "endpoints_bound": 2, "proposals_made": 2,
+        "status": "succeeded",
+        "interfaces_found": 4,
+        "endpoints_bound": 2,
+        "proposals_made": 2,
     }
     proposals = client.get("/api/v1/discovery-proposals", {"device_id": cpe.pk}).json()["items"]
     assert [(p["if_index"], p["circuit_id"]) for p in proposals] == [(3, "GZ-DIA-000123"), (4, "GZ-DIA-000123")]
-    confirmed = client.post(f"/api/v1/discovery-proposals/{proposals[0]['id']}/confirm", json.dumps({"end": "Z"}),
-                            content_type="application/json")
+    confirmed = client.post(
+        f"/api/v1/discovery-proposals/{proposals[0]['id']}/confirm",
+        json.dumps({"end": "Z"}),
+        content_type="application/json",
+    )
     assert confirmed.status_code == 200, confirmed.content
     assert (confirmed.json()["end"], confirmed.json()["if_index"]) == ("Z", 3)
-    dismissed = client.post(f"/api/v1/discovery-proposals/{proposals[1]['id']}/dismiss", "{}",
-                            content_type="application/json")
+    dismissed = client.post(
+        f"/api/v1/discovery-proposals/{proposals[1]['id']}/dismiss", "{}", content_type="application/json"
+    )
     assert dismissed.json()["status"] == "dismissed"
-    again = client.post(f"/api/v1/discovery-proposals/{proposals[1]['id']}/dismiss", "{}",
-                        content_type="application/json")
+    again = client.post(
+        f"/api/v1/discovery-proposals/{proposals[1]['id']}/dismiss", "{}", content_type="application/json"
+    )
     assert (again.status_code, again.json()["code"]) == (409, "proposal_decided")
     assert client.get("/api/v1/discovery-proposals", {"device_id": cpe.pk}).json()["count"] == 0
-    denied = api_client(users["customer"]).post(f"/api/v1/discovery-proposals/{proposals[1]['id']}/confirm", "{}",
-                                                content_type="application/json")
+    denied = api_client(users["customer"]).post(
+        f"/api/v1/discovery-proposals/{proposals[1]['id']}/confirm", "{}", content_type="application/json"
+    )
     assert denied.status_code == 404
-    added = client.post("/api/v1/devices/discover", json.dumps({"address": "127.0.0.5", "community": "newcpe",
-                                                                 "port": snmpsim.port}),
-                        content_type="application/json")
+    added = client.post(
+        "/api/v1/devices/discover",
+        json.dumps({"address": "127.0.0.5", "community": "newcpe", "port": snmpsim.port}),
+        content_type="application/json",
+    )
     assert added.status_code == 201, added.content
     assert added.json()["interfaces_found"] == 1
 
@@ -135,8 +160,9 @@ def test_queued_discovery_runs_after_commit(
     HUEY.immediate = True
     try:
         with django_capture_on_commit_callbacks(execute=True):
-            r = api_client(users["engineer"]).post(f"/api/v1/devices/{sim_devices['pe_gz'].pk}/discover", "{}",
-                                                   content_type="application/json")
+            r = api_client(users["engineer"]).post(
+                f"/api/v1/devices/{sim_devices['pe_gz'].pk}/discover", "{}", content_type="application/json"
+            )
         assert r.status_code == 202 and r.json()["status"] == "running"
     finally:
         HUEY.immediate = False

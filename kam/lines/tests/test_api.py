@@ -60,9 +60,16 @@ def test_device_scoping(net: dict[str, Any], users: dict[str, Any]) -> None:
 def test_snmp_secrets_never_come_back(net: dict[str, Any], users: dict[str, Any], client: Any) -> None:
     admin = api_client(users["admin"])
     payload = {
-        "name": "gz-th-acc-99", "role": "access", "pop_id": net["pop_gz"].pk, "mgmt_address": "10.9.9.9",
-        "snmp_version": "v3", "snmp_v3_user": "opsuser-x1", "snmp_auth_protocol": "sha",
-        "snmp_auth_key": "auth-key-s3cr3t", "snmp_priv_protocol": "aes", "snmp_priv_key": "priv-key-s3cr3t",
+        "name": "gz-th-acc-99",
+        "role": "access",
+        "pop_id": net["pop_gz"].pk,
+        "mgmt_address": "10.9.9.9",
+        "snmp_version": "v3",
+        "snmp_v3_user": "opsuser-x1",
+        "snmp_auth_protocol": "sha",
+        "snmp_auth_key": "auth-key-s3cr3t",
+        "snmp_priv_protocol": "aes",
+        "snmp_priv_key": "priv-key-s3cr3t",
         "snmp_community": "community-s3cr3t",
     }
     created = admin.post("/api/v1/devices", json.dumps(payload), content_type="application/json")
@@ -80,7 +87,8 @@ def test_snmp_secrets_never_come_back(net: dict[str, Any], users: dict[str, Any]
     assert raw[0].startswith("fernet:") and "s3cr3t" not in raw[0] and "s3cr3t" not in raw[1]
     # an update without secrets keeps them; with one replaces it
     patched = admin.patch(
-        f"/api/v1/devices/{device.pk}", json.dumps({"model": "S5735", "snmp_community": "new-s3cr3t"}),
+        f"/api/v1/devices/{device.pk}",
+        json.dumps({"model": "S5735", "snmp_community": "new-s3cr3t"}),
         content_type="application/json",
     )
     assert patched.status_code == 200
@@ -96,8 +104,13 @@ def test_snmp_secrets_never_come_back(net: dict[str, Any], users: dict[str, Any]
         admin.get("/api/v1/devices?export=csv").content.decode(),
     ]
     client.force_login(users["admin"])
-    for url in (f"/lines/devices/{device.pk}/", f"/lines/devices/{device.pk}/?tab=history", "/lines/devices/",
-                f"/lines/devices/{device.pk}/edit/", "/lines/devices/?export=csv"):
+    for url in (
+        f"/lines/devices/{device.pk}/",
+        f"/lines/devices/{device.pk}/?tab=history",
+        "/lines/devices/",
+        f"/lines/devices/{device.pk}/edit/",
+        "/lines/devices/?export=csv",
+    ):
         response = client.get(url)
         assert response.status_code == 200, url
         texts.append(response.content.decode())
@@ -113,16 +126,34 @@ def test_snmp_secrets_never_come_back(net: dict[str, Any], users: dict[str, Any]
 
 def test_pop_crud_and_matrix(net: dict[str, Any], users: dict[str, Any]) -> None:
     url = f"/api/v1/pops/{net['pop_gz'].pk}"
-    assert_matrix(url=url, api=True, allowed=[users["noc"], users["engineer"], users["admin"]],
-                  denied=[users["customer"], users["director_hn"]])
+    assert_matrix(
+        url=url,
+        api=True,
+        allowed=[users["noc"], users["engineer"], users["admin"]],
+        denied=[users["customer"], users["director_hn"]],
+    )
     state = lambda: list(PointOfPresence.objects.values_list("code", "name").order_by("code"))  # noqa: E731
-    assert_matrix(url=url, api=True, method="patch", data={"name": "天河新局"}, state=state,
-                  allowed=[users["engineer"]], denied=[users["customer"], users["am"], users["director_hn"]])
+    assert_matrix(
+        url=url,
+        api=True,
+        method="patch",
+        data={"name": "天河新局"},
+        state=state,
+        allowed=[users["engineer"]],
+        denied=[users["customer"], users["am"], users["director_hn"]],
+    )
     assert PointOfPresence.objects.get(pk=net["pop_gz"].pk).name == "天河新局"
-    assert_matrix(url="/api/v1/pops", api=True, method="post", state=state,
-                  data={"code": "GZ-PY-01", "name": "番禺局", "region_id": "440100"},
-                  allowed=[users["noc"]], allowed_status=(201,), denied=[users["customer"], users["am"]],
-                  denied_status=(403,))
+    assert_matrix(
+        url="/api/v1/pops",
+        api=True,
+        method="post",
+        state=state,
+        data={"code": "GZ-PY-01", "name": "番禺局", "region_id": "440100"},
+        allowed=[users["noc"]],
+        allowed_status=(201,),
+        denied=[users["customer"], users["am"]],
+        denied_status=(403,),
+    )
     conflict = api_client(users["admin"]).delete(url)
     assert (conflict.status_code, conflict.json()["code"]) == (409, "pop_in_use")
 
@@ -130,20 +161,47 @@ def test_pop_crud_and_matrix(net: dict[str, Any], users: dict[str, Any]) -> None
 def test_device_matrix(net: dict[str, Any], users: dict[str, Any]) -> None:
     pe = net["pe_gz"]
     state = lambda: list(Device.objects.values_list("name", "model", "parent_id").order_by("pk"))  # noqa: E731
-    assert_matrix(url=f"/api/v1/devices/{pe.pk}", api=True, allowed=[users["noc"], users["engineer"]],
-                  denied=[users["customer"], users["customer_other"], users["am_other"], users["director_hn"]])
-    assert_matrix(url=f"/api/v1/devices/{pe.pk}", api=True, method="patch", data={"model": "NE40E-X8"}, state=state,
-                  allowed=[users["engineer"]], denied=[users["customer"], users["am"], users["finance"],
-                                                       users["director_hn"]])
-    assert_matrix(url=f"/api/v1/devices/{pe.pk}/impact", api=True, allowed=[users["noc"]],
-                  denied=[users["customer_other"], users["director_hn"]])
-    assert_matrix(url=f"/api/v1/devices/{pe.pk}/neighbourhood", api=True, allowed=[users["noc"]],
-                  denied=[users["customer_other"]])
-    assert_matrix(url=f"/api/v1/devices/{pe.pk}/discover", api=True, method="post", state=state,
-                  allowed=[], denied=[users["customer"], users["am"], users["director_hn"], users["finance"]])
-    assert_matrix(url=f"/api/v1/devices/{pe.pk}", api=True, method="delete", state=state,
-                  allowed=[users["admin"]], allowed_status=(204,),
-                  denied=[users["customer"], users["am"], users["director_hn"]])
+    assert_matrix(
+        url=f"/api/v1/devices/{pe.pk}",
+        api=True,
+        allowed=[users["noc"], users["engineer"]],
+        denied=[users["customer"], users["customer_other"], users["am_other"], users["director_hn"]],
+    )
+    assert_matrix(
+        url=f"/api/v1/devices/{pe.pk}",
+        api=True,
+        method="patch",
+        data={"model": "NE40E-X8"},
+        state=state,
+        allowed=[users["engineer"]],
+        denied=[users["customer"], users["am"], users["finance"], users["director_hn"]],
+    )
+    assert_matrix(
+        url=f"/api/v1/devices/{pe.pk}/impact",
+        api=True,
+        allowed=[users["noc"]],
+        denied=[users["customer_other"], users["director_hn"]],
+    )
+    assert_matrix(
+        url=f"/api/v1/devices/{pe.pk}/neighbourhood", api=True, allowed=[users["noc"]], denied=[users["customer_other"]]
+    )
+    assert_matrix(
+        url=f"/api/v1/devices/{pe.pk}/discover",
+        api=True,
+        method="post",
+        state=state,
+        allowed=[],
+        denied=[users["customer"], users["am"], users["director_hn"], users["finance"]],
+    )
+    assert_matrix(
+        url=f"/api/v1/devices/{pe.pk}",
+        api=True,
+        method="delete",
+        state=state,
+        allowed=[users["admin"]],
+        allowed_status=(204,),
+        denied=[users["customer"], users["am"], users["director_hn"]],
+    )
 
 
 def test_device_rules_via_api(net: dict[str, Any], users: dict[str, Any]) -> None:
@@ -158,8 +216,11 @@ def test_device_rules_via_api(net: dict[str, Any], users: dict[str, Any]) -> Non
     assert neither.status_code == 422 and "site" in neither.json()["fields"]
     dup = post({"name": "x", "pop_id": net["pop_gz"].pk, "mgmt_address": "10.0.0.2"})
     assert dup.status_code == 422 and "mgmt_address" in dup.json()["fields"]
-    cycle = admin.patch(f"/api/v1/devices/{net['pe_gz'].pk}", json.dumps({"parent_id": net["cpe_hq"].pk}),
-                        content_type="application/json")
+    cycle = admin.patch(
+        f"/api/v1/devices/{net['pe_gz'].pk}",
+        json.dumps({"parent_id": net["cpe_hq"].pk}),
+        content_type="application/json",
+    )
     assert (cycle.status_code, cycle.json()["code"]) == (422, "topology_cycle")
     bad_ip = post({"name": "x", "pop_id": net["pop_gz"].pk, "mgmt_address": "not-an-ip"})
     assert bad_ip.status_code == 422
@@ -168,12 +229,21 @@ def test_device_rules_via_api(net: dict[str, Any], users: dict[str, Any]) -> Non
 def test_line_crud_and_matrix(net: dict[str, Any], users: dict[str, Any]) -> None:
     l1 = net["l1"]
     state = lambda: list(Line.objects.values_list("circuit_id", "bandwidth_kbps", "monthly_fee").order_by("pk"))  # noqa: E731
-    assert_matrix(url=f"/api/v1/lines/{l1.pk}", api=True,
-                  allowed=[users["am"], users["noc"], users["customer"], users["engineer"], users["director"]],
-                  denied=[users["customer_other"], users["am_other"], users["director_hn"]])
-    assert_matrix(url=f"/api/v1/lines/{l1.pk}", api=True, method="patch", data={"bandwidth_kbps": 200_000},
-                  state=state, allowed=[users["am"]],
-                  denied=[users["customer"], users["noc"], users["am_other"], users["finance"], users["director_hn"]])
+    assert_matrix(
+        url=f"/api/v1/lines/{l1.pk}",
+        api=True,
+        allowed=[users["am"], users["noc"], users["customer"], users["engineer"], users["director"]],
+        denied=[users["customer_other"], users["am_other"], users["director_hn"]],
+    )
+    assert_matrix(
+        url=f"/api/v1/lines/{l1.pk}",
+        api=True,
+        method="patch",
+        data={"bandwidth_kbps": 200_000},
+        state=state,
+        allowed=[users["am"]],
+        denied=[users["customer"], users["noc"], users["am_other"], users["finance"], users["director_hn"]],
+    )
     assert Line.objects.get(pk=l1.pk).bandwidth_kbps == 200_000
     # an engineer (service side) may change the line but not its price
     eng = api_client(users["engineer"])
@@ -182,14 +252,30 @@ def test_line_crud_and_matrix(net: dict[str, Any], users: dict[str, Any]) -> Non
     r = eng.patch(f"/api/v1/lines/{l1.pk}", json.dumps({"protection_level": "aa"}), content_type="application/json")
     assert r.status_code == 200 and r.json()["monthly_fee"] is None
     assert Line.objects.get(pk=l1.pk).monthly_fee == 3000
-    new = {"circuit_id": "GZ-DIA-000999", "customer_id": net["hq_site"].customer_id, "product": "mpls_vpn",
-           "bandwidth_kbps": 20_000, "monthly_fee": "1500.00"}
-    assert_matrix(url="/api/v1/lines", api=True, method="post", data=new, state=state, allowed=[users["am"]],
-                  allowed_status=(201,), denied=[users["customer"], users["am_other"], users["noc"]],
-                  denied_status=(403, 422))
+    new = {
+        "circuit_id": "GZ-DIA-000999",
+        "customer_id": net["hq_site"].customer_id,
+        "product": "mpls_vpn",
+        "bandwidth_kbps": 20_000,
+        "monthly_fee": "1500.00",
+    }
+    assert_matrix(
+        url="/api/v1/lines",
+        api=True,
+        method="post",
+        data=new,
+        state=state,
+        allowed=[users["am"]],
+        allowed_status=(201,),
+        denied=[users["customer"], users["am_other"], users["noc"]],
+        denied_status=(403, 422),
+    )
     created = Line.objects.get(circuit_id="GZ-DIA-000999")
     assert (created.line_type, created.region_id, created.status) == ("mpls_vpn", "440100", "planned")
-    assert list(created.endpoints.values_list("end", "role", "interface")) == [("A", "primary", None), ("Z", "primary", None)]
+    assert list(created.endpoints.values_list("end", "role", "interface")) == [
+        ("A", "primary", None),
+        ("Z", "primary", None),
+    ]
     dup = api_client(users["am"]).post("/api/v1/lines", json.dumps(new), content_type="application/json")
     assert dup.status_code == 422 and "circuit_id" in dup.json()["fields"]
 
@@ -211,8 +297,11 @@ def test_endpoints_path_and_impact(net: dict[str, Any], users: dict[str, Any]) -
     pe_if = net["pe_gz"].interfaces.create(if_index=1, if_name="GigabitEthernet1/0/1")
     am = api_client(users["engineer"])
     for end, iface in (("A", cpe_if), ("Z", pe_if)):
-        r = am.post(f"/api/v1/lines/{net['l1'].pk}/endpoints", json.dumps({"end": end, "interface_id": iface.pk, "vlan": 200}),
-                    content_type="application/json")
+        r = am.post(
+            f"/api/v1/lines/{net['l1'].pk}/endpoints",
+            json.dumps({"end": end, "interface_id": iface.pk, "vlan": 200}),
+            content_type="application/json",
+        )
         assert r.status_code == 200, r.content
     path = _get(users["noc"], f"/api/v1/lines/{net['l1'].pk}/path")
     assert [(e["end"], [d["name"] for d in e["devices"]]) for e in path["ends"]] == [
@@ -237,30 +326,48 @@ def test_endpoints_path_and_impact(net: dict[str, Any], users: dict[str, Any]) -
     assert impact["devices_below"] == 4
     hood = _get(users["noc"], f"/api/v1/devices/{net['agg_gz'].pk}/neighbourhood")
     assert (hood["parent_id"], hood["children"], hood["peers"]) == (
-        net["pe_gz"].pk, [net["acc_gz"].pk], [net["cpe_branch"].pk],
+        net["pe_gz"].pk,
+        [net["acc_gz"].pk],
+        [net["cpe_branch"].pk],
     )
-    assert_matrix(url=f"/api/v1/lines/{l3.pk}/endpoints", api=True, method="post",
-                  data={"end": "A", "interface_id": None},
-                  state=lambda: list(LineEndpoint.objects.values_list("interface_id").order_by("pk")),
-                  allowed=[users["am_other"]], denied=[users["customer_other"], users["noc"], users["am"]])
+    assert_matrix(
+        url=f"/api/v1/lines/{l3.pk}/endpoints",
+        api=True,
+        method="post",
+        data={"end": "A", "interface_id": None},
+        state=lambda: list(LineEndpoint.objects.values_list("interface_id").order_by("pk")),
+        allowed=[users["am_other"]],
+        denied=[users["customer_other"], users["noc"], users["am"]],
+    )
     assert LineEndpoint.objects.get(line=l3, end="A").interface_id is None
 
 
 def test_interfaces_api(net: dict[str, Any], users: dict[str, Any]) -> None:
     rows = _get(users["customer_other"], "/api/v1/interfaces")["items"]
     assert [(r["if_index"], r["if_name"], r["if_alias"]) for r in rows] == [
-        (7, "xgei-1/1/7", "CS-DIA-000001"), (1, "GE0/0/1", "CS-DIA-000001"),
+        (7, "xgei-1/1/7", "CS-DIA-000001"),
+        (1, "GE0/0/1", "CS-DIA-000001"),
     ] or [(r["if_index"], r["if_name"], r["if_alias"]) for r in rows] == [
-        (1, "GE0/0/1", "CS-DIA-000001"), (7, "xgei-1/1/7", "CS-DIA-000001"),
+        (1, "GE0/0/1", "CS-DIA-000001"),
+        (7, "xgei-1/1/7", "CS-DIA-000001"),
     ]
     noc = api_client(users["noc"])
-    r = noc.post("/api/v1/interfaces", json.dumps({"device_id": net["pe_gz"].pk, "if_index": 5, "if_name": "GE1/0/5"}),
-                 content_type="application/json")
+    r = noc.post(
+        "/api/v1/interfaces",
+        json.dumps({"device_id": net["pe_gz"].pk, "if_index": 5, "if_name": "GE1/0/5"}),
+        content_type="application/json",
+    )
     assert r.status_code == 201
-    r2 = noc.post("/api/v1/interfaces", json.dumps({"device_id": net["pe_gz"].pk, "if_index": 5}),
-                  content_type="application/json")
+    r2 = noc.post(
+        "/api/v1/interfaces", json.dumps({"device_id": net["pe_gz"].pk, "if_index": 5}), content_type="application/json"
+    )
     assert r2.status_code == 422
-    assert_matrix(url=f"/api/v1/interfaces/{net['if_other'].pk}", api=True, method="patch",
-                  data={"if_alias": "changed"}, allowed=[users["admin"]],
-                  state=lambda: list(net["if_other"].device.interfaces.values_list("if_alias")),
-                  denied=[users["customer_other"], users["noc"], users["am_other"]])
+    assert_matrix(
+        url=f"/api/v1/interfaces/{net['if_other'].pk}",
+        api=True,
+        method="patch",
+        data={"if_alias": "changed"},
+        allowed=[users["admin"]],
+        state=lambda: list(net["if_other"].device.interfaces.values_list("if_alias")),
+        denied=[users["customer_other"], users["noc"], users["am_other"]],
+    )

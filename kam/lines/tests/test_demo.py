@@ -12,8 +12,11 @@ pytestmark = pytest.mark.django_db
 
 
 def _snapshot() -> list[Any]:
-    return list(Line.objects.order_by("circuit_id").values_list("circuit_id", "customer_id", "bandwidth_kbps",
-                                                                   "protection_level", "status", "monthly_fee"))
+    return list(
+        Line.objects.order_by("circuit_id").values_list(
+            "circuit_id", "customer_id", "bandwidth_kbps", "protection_level", "status", "monthly_fee"
+        )
+    )
 
 
 def test_demo_network_for_the_customers(customers: dict[str, Any]) -> None:
@@ -35,7 +38,13 @@ def test_demo_network_for_the_customers(customers: dict[str, Any]) -> None:
     assert Interface.objects.filter(if_name__startswith="GigabitEthernet").exists()
     assert Line.objects.filter(circuit_id__startswith="GZ-DIA-").exists()
     assert set(Line.objects.values_list("product", flat=True)) == {
-        "dia", "mpls_vpn", "sdh", "otn", "ptn", "voice_pri", "voice_sip",
+        "dia",
+        "mpls_vpn",
+        "sdh",
+        "otn",
+        "ptn",
+        "voice_pri",
+        "voice_sip",
     }
     first = _snapshot()
     Line.objects.all().delete()

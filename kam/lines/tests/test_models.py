@@ -29,8 +29,9 @@ def test_device_is_at_a_site_or_a_pop_never_both(net: dict[str, Any]) -> None:
     with pytest.raises(IntegrityError), transaction.atomic():
         Device.objects.create(name="z", role="access", region=net["pop_gz"].region)
     with pytest.raises(IntegrityError), transaction.atomic():
-        Device.objects.create(name="z", role="access", region=net["pop_gz"].region, site=net["hq_site"],
-                              pop=net["pop_gz"])
+        Device.objects.create(
+            name="z", role="access", region=net["pop_gz"].region, site=net["hq_site"], pop=net["pop_gz"]
+        )
     assert (net["cpe_hq"].location_kind, net["pe_gz"].location_kind) == ("customer_premises", "central_office")
     assert (net["cpe_hq"].is_cpe, net["pe_gz"].is_cpe) == (True, False)
 
@@ -46,22 +47,33 @@ def test_topology_cycles_are_rejected(net: dict[str, Any], users: Any) -> None:
     pe.refresh_from_db()
     assert pe.parent_id is None
     services.update_device(device=acc, actor=users["admin"], data={"parent": pe})
-    assert [d.name for d in Device.objects.get(pk=cpe.pk).uplink_path()] == ["gz-hq-cpe-01", "gz-th-acc-01",
-                                                                             "gz-th-pe-01"]
+    assert [d.name for d in Device.objects.get(pk=cpe.pk).uplink_path()] == [
+        "gz-hq-cpe-01",
+        "gz-th-acc-01",
+        "gz-th-pe-01",
+    ]
 
 
 def test_circuit_id_is_unique_and_services_change_state(net: dict[str, Any], users: Any) -> None:
     with pytest.raises(IntegrityError), transaction.atomic():
-        Line.objects.create(circuit_id="GZ-DIA-000123", customer=net["l1"].customer, bandwidth_kbps=1,
-                            region=net["l1"].region)
+        Line.objects.create(
+            circuit_id="GZ-DIA-000123", customer=net["l1"].customer, bandwidth_kbps=1, region=net["l1"].region
+        )
     with pytest.raises(ValidationFailed) as info:
-        services.create_line(actor=users["am"], data={"circuit_id": "GZ-DIA-000123", "customer": net["l1"].customer,
-                                                       "bandwidth_kbps": 10_000})
+        services.create_line(
+            actor=users["am"],
+            data={"circuit_id": "GZ-DIA-000123", "customer": net["l1"].customer, "bandwidth_kbps": 10_000},
+        )
     assert "circuit_id" in info.value.fields
     line = services.create_line(
         actor=users["am"],
-        data={"circuit_id": "GZ-OTN-000001", "customer": net["l1"].customer, "product": "otn",
-              "bandwidth_kbps": 1_000_000, "a_site": net["hq_site"]},
+        data={
+            "circuit_id": "GZ-OTN-000001",
+            "customer": net["l1"].customer,
+            "product": "otn",
+            "bandwidth_kbps": 1_000_000,
+            "a_site": net["hq_site"],
+        },
     )
     assert (line.line_type, line.status, line.region_id) == ("otn", "planned", "440100")
     at = datetime(2026, 11, 3, 10, 0, tzinfo=SH)
@@ -90,8 +102,9 @@ def test_endpoint_rules(net: dict[str, Any], users: Any) -> None:
     with pytest.raises(ValidationFailed) as info:
         services.bind_endpoint(line=net["l1"], end="A", interface=None, vlan=4095, actor=users["admin"])
     assert "vlan" in info.value.fields
-    backup = services.bind_endpoint(line=net["l1"], end="Z", role="backup", interface=net["if_branch"], vlan=7,
-                                    actor=users["admin"])
+    backup = services.bind_endpoint(
+        line=net["l1"], end="Z", role="backup", interface=net["if_branch"], vlan=7, actor=users["admin"]
+    )
     assert (backup.end, backup.role, backup.vlan) == ("Z", "backup", 7)
     assert list(net["l1"].endpoints.values_list("end", "role")) == [("A", "primary"), ("Z", "backup"), ("Z", "primary")]
 

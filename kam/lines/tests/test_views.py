@@ -15,8 +15,9 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def bound(net: dict[str, Any]) -> dict[str, Any]:
     """GZ-DIA-000123 from the HQ CPE (A) to the Guangzhou PE (Z); the MSTP line from the Shenzhen CPE."""
-    cpe_if = net["cpe_hq"].interfaces.create(if_index=1, if_name="GigabitEthernet0/0/1", if_alias="GZ-DIA-000123",
-                                             oper_status="up")
+    cpe_if = net["cpe_hq"].interfaces.create(
+        if_index=1, if_name="GigabitEthernet0/0/1", if_alias="GZ-DIA-000123", oper_status="up"
+    )
     pe_if = net["pe_gz"].interfaces.create(if_index=1, if_name="GigabitEthernet1/0/1", if_alias="GZ-DIA-000123")
     LineEndpoint.objects.filter(line=net["l1"], end="A").update(interface=cpe_if, vlan=200)
     LineEndpoint.objects.filter(line=net["l1"], end="Z").update(interface=pe_if, vlan=200)
@@ -67,8 +68,13 @@ def test_noc_sees_no_prices_anywhere(bound: dict[str, Any], users: dict[str, Any
     from kam.lines.services import update_line
 
     update_line(line=Line.objects.get(pk=bound["l1"].pk), actor=users["admin"], data={"monthly_fee": "4567.89"})
-    for url in (bound["l1"].get_absolute_url(), bound["l1"].get_absolute_url() + "?tab=history", "/lines/",
-                "/lines/?export=csv", "/lines/?cols=circuit_id,monthly_fee"):
+    for url in (
+        bound["l1"].get_absolute_url(),
+        bound["l1"].get_absolute_url() + "?tab=history",
+        "/lines/",
+        "/lines/?export=csv",
+        "/lines/?cols=circuit_id,monthly_fee",
+    ):
         response = client.get(url)
         assert response.status_code == 200, url
         text = response.content.decode()
@@ -90,45 +96,92 @@ def test_device_list_distinguishes_cpe(bound: dict[str, Any], users: dict[str, A
 def test_view_matrix(bound: dict[str, Any], users: dict[str, Any]) -> None:
     l1, pe, pop = bound["l1"], bound["pe_gz"], bound["pop_gz"]
     assert_matrix(url="/lines/", allowed=[users["noc"], users["customer"], users["am"]], denied=[])
-    assert_matrix(url=l1.get_absolute_url(), allowed=[users["am"], users["noc"], users["customer"], users["engineer"]],
-                  denied=[users["customer_other"], users["am_other"], users["director_hn"]])
+    assert_matrix(
+        url=l1.get_absolute_url(),
+        allowed=[users["am"], users["noc"], users["customer"], users["engineer"]],
+        denied=[users["customer_other"], users["am_other"], users["director_hn"]],
+    )
     for tab in ("tests", "history"):
         assert_matrix(url=l1.get_absolute_url() + f"?tab={tab}", allowed=[users["noc"]], denied=[users["am_other"]])
     for tab in ("overview", "interfaces", "impact", "discovery"):
-        assert_matrix(url=pe.get_absolute_url() + f"?tab={tab}", allowed=[users["noc"], users["engineer"]],
-                      denied=[users["customer_other"], users["director_hn"]])
+        assert_matrix(
+            url=pe.get_absolute_url() + f"?tab={tab}",
+            allowed=[users["noc"], users["engineer"]],
+            denied=[users["customer_other"], users["director_hn"]],
+        )
     assert_matrix(url=pop.get_absolute_url(), allowed=[users["noc"]], denied=[users["customer"], users["director_hn"]])
     assert_matrix(url="/lines/devices/", allowed=[users["noc"], users["customer"]], denied=[])
     assert_matrix(url="/lines/pops/", allowed=[users["noc"]], denied=[])
     assert_matrix(url="/lines/proposals/", allowed=[users["noc"]], denied=[users["customer"]])
     assert_matrix(url="/lines/import/", allowed=[users["engineer"]], denied=[users["customer"], users["finance"]])
-    assert_matrix(url=f"/lines/{l1.pk}/edit/", allowed=[users["am"], users["engineer"]],
-                  denied=[users["noc"], users["customer"], users["am_other"]])
-    assert_matrix(url=f"/lines/devices/{pe.pk}/edit/", allowed=[users["noc"]],
-                  denied=[users["am"], users["customer"], users["director_hn"]])
+    assert_matrix(
+        url=f"/lines/{l1.pk}/edit/",
+        allowed=[users["am"], users["engineer"]],
+        denied=[users["noc"], users["customer"], users["am_other"]],
+    )
+    assert_matrix(
+        url=f"/lines/devices/{pe.pk}/edit/",
+        allowed=[users["noc"]],
+        denied=[users["am"], users["customer"], users["director_hn"]],
+    )
     assert_matrix(url="/lines/devices/new/", allowed=[users["noc"]], denied=[users["am"], users["customer"]])
     assert_matrix(url="/lines/new/", allowed=[users["am"]], denied=[users["noc"], users["customer"]])
     state = lambda: list(Device.objects.values_list("name", "model").order_by("pk"))  # noqa: E731
-    assert_matrix(url=f"/lines/devices/{pe.pk}/edit/", method="post", state=state,
-                  data={"name": "renamed", "role": "pe", "vendor": "huawei", "pop": pop.pk, "status": "active",
-                        "snmp_version": "v2c", "snmp_port": 161, "mgmt_address": "127.0.0.1"},
-                  allowed=[users["noc"]], allowed_status=(302,),
-                  denied=[users["am"], users["customer"], users["director_hn"]])
+    assert_matrix(
+        url=f"/lines/devices/{pe.pk}/edit/",
+        method="post",
+        state=state,
+        data={
+            "name": "renamed",
+            "role": "pe",
+            "vendor": "huawei",
+            "pop": pop.pk,
+            "status": "active",
+            "snmp_version": "v2c",
+            "snmp_port": 161,
+            "mgmt_address": "127.0.0.1",
+        },
+        allowed=[users["noc"]],
+        allowed_status=(302,),
+        denied=[users["am"], users["customer"], users["director_hn"]],
+    )
     pe.refresh_from_db()
     assert (pe.name, pe.snmp_community) == ("renamed", "pe1")  # an empty secret input keeps the stored one
     line_state = lambda: list(Line.objects.values_list("circuit_id", "bandwidth_kbps").order_by("pk"))  # noqa: E731
-    assert_matrix(url=f"/lines/{l1.pk}/edit/", method="post", state=line_state,
-                  data={"circuit_id": "GZ-DIA-000123", "product": "dia", "line_type": "dia",
-                        "bandwidth_kbps": 1_000_000, "protection_level": "aaa", "region": "440100",
-                        "test_address": "127.0.0.1", "monthly_fee": "3000.00", "contract_ref": "HT-2026-001"},
-                  allowed=[users["am"]], allowed_status=(302,),
-                  denied=[users["noc"], users["customer"], users["am_other"]])
+    assert_matrix(
+        url=f"/lines/{l1.pk}/edit/",
+        method="post",
+        state=line_state,
+        data={
+            "circuit_id": "GZ-DIA-000123",
+            "product": "dia",
+            "line_type": "dia",
+            "bandwidth_kbps": 1_000_000,
+            "protection_level": "aaa",
+            "region": "440100",
+            "test_address": "127.0.0.1",
+            "monthly_fee": "3000.00",
+            "contract_ref": "HT-2026-001",
+        },
+        allowed=[users["am"]],
+        allowed_status=(302,),
+        denied=[users["noc"], users["customer"], users["am_other"]],
+    )
     assert Line.objects.get(pk=l1.pk).bandwidth_kbps == 1_000_000
-    assert_matrix(url=f"/lines/devices/{pe.pk}/discover/", method="post", allowed=[], state=state,
-                  denied=[users["am"], users["customer"], users["director_hn"]])
-    assert_matrix(url=f"/lines/{l1.pk}/activation-test/", method="post", allowed=[],
-                  state=lambda: l1.activation_tests.count(),
-                  denied=[users["customer_other"], users["am_other"], users["customer"], users["finance"]])
+    assert_matrix(
+        url=f"/lines/devices/{pe.pk}/discover/",
+        method="post",
+        allowed=[],
+        state=state,
+        denied=[users["am"], users["customer"], users["director_hn"]],
+    )
+    assert_matrix(
+        url=f"/lines/{l1.pk}/activation-test/",
+        method="post",
+        allowed=[],
+        state=lambda: l1.activation_tests.count(),
+        denied=[users["customer_other"], users["am_other"], users["customer"], users["finance"]],
+    )
 
 
 def test_anonymous_is_sent_to_login() -> None:
