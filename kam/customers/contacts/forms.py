@@ -109,3 +109,7 @@ class DepartureForm(forms.Form):
 
 class ReportsToForm(forms.Form):
     reports_to = forms.IntegerField(label=_("Reports to"), required=False)
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label=_("CSV or XLSX file"), help_text=_("The first row names the columns."))

@@ -9,6 +9,7 @@ app_name = "contacts"
 urlpatterns = [
     path("contacts/", views.ContactListView.as_view(), name="list"),
     path("contacts/new/", views.ContactFormView.as_view(), name="create"),
+    path("contacts/import/", views.import_contacts, name="import"),
     path("contacts/hostile/", views.HostileDecisionMakersView.as_view(), name="hostile"),
     path("contacts/<int:pk>/", views.ContactDetailView.as_view(), name="detail"),
     path("contacts/<int:pk>/edit/", views.ContactFormView.as_view(), name="edit"),

@@ -28,7 +28,7 @@ from kam.core.views_generic import (
 )
 from kam.customers.contacts import queries, services
 from kam.customers.contacts.choices import HOSTILE_AT, Attitude, BuyingRole, attitude_colour
-from kam.customers.contacts.forms import AttitudeForm, ContactForm, DepartureForm
+from kam.customers.contacts.forms import AttitudeForm, ContactForm, DepartureForm, ImportForm
 from kam.customers.contacts.schemas import sees_attitudes, sees_private_notes
 from kam.customers.models import Contact, Customer
 
@@ -82,6 +82,19 @@ class ContactListView(ModelListView):
     create_url_name = "contacts:create"
 
     @property
+    def template_name(self) -> str:  # type: ignore[override]
+        # the table partial lives in core/list.html; the full page adds the import and hostile buttons
+        htmx = getattr(self.request, "htmx", None)
+        partial = (
+            bool(htmx) and not getattr(htmx, "boosted", False) and not getattr(htmx, "history_restore_request", False)
+        )
+        return "core/list.html" if partial else "customers/contacts/list.html"
+
+    @property
+    def show_hostile_link(self) -> bool:
+        return sees_private_notes(self.request.user)
+
+    @property
     def filters(self) -> list[Filter]:  # type: ignore[override]
         user = self.request.user
         customer_filter = Filter("customer", gettext_lazy("Customer"), choices=self.customer_choices)
@@ -116,6 +129,9 @@ class ContactListView(ModelListView):
             return super().get_create_url()
         return None
 
+    def get_extra_context(self) -> dict[str, Any]:
+        return {"can_import": self.get_create_url() is not None}
+
 
 class HostileDecisionMakersView(ContactListView):
     """Decision makers at -3 or below across the portfolio the user sees (directors, AMs)."""
@@ -123,6 +139,11 @@ class HostileDecisionMakersView(ContactListView):
     title = gettext_lazy("Hostile decision makers")
     export_name = "hostile-decision-makers"
     create_url_name = None
+
+    @property
+    def show_hostile_link(self) -> bool:
+        return False
+
     columns = [
         Column("name", gettext_lazy("Name"), link=True),
         Column("customer", gettext_lazy("Customer"), sort="customer__name"),
@@ -347,6 +368,45 @@ def delete(request: HttpRequest, pk: int) -> HttpResponse:
     services.delete_contact(contact=contact, actor=request.user)
     messages.success(request, _("%(name)s was deleted.") % {"name": name})
     return HttpResponseRedirect(reverse("contacts:list"))
+
+
+@login_required
+def import_contacts(request: HttpRequest) -> HttpResponse:
+    """Upload contacts as CSV or XLSX: all rows or none, with the row errors listed."""
+    from kam.core.errors import ValidationFailed
+    from kam.core.tables import ImportFailed, read_table, write_csv
+    from kam.customers.contacts.exchange import HEADERS, import_rows
+
+    if not Customer.objects.restrict(request.user, CHANGE).exists():
+        raise PermissionDenied(_("You are not allowed to do this."))
+    if request.GET.get("template") == "csv":
+        import io
+
+        buffer = io.StringIO()
+        buffer.write("\ufeff")
+        write_csv(buffer, HEADERS, [])
+        response = HttpResponse(buffer.getvalue().encode("utf-8"), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="contacts-template.csv"'
+        return response
+    form = ImportForm(request.POST or None, request.FILES or None)
+    row_errors: list[Any] = []
+    status = 200
+    if request.method == "POST":
+        status = 422
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                count = import_rows(read_table(upload.read(), upload.name), request.user)
+            except ImportFailed as exc:
+                row_errors = exc.errors
+                form.add_error(None, exc.message)
+            except ValidationFailed as exc:
+                add_domain_error(form, exc)
+            else:
+                messages.success(request, _("Imported %(count)s rows.") % {"count": count})
+                return HttpResponseRedirect(reverse("contacts:list"))
+    context = {"form": form, "row_errors": row_errors, "headers": HEADERS, "title": _("Import contacts")}
+    return render(request, "customers/contacts/import.html", context, status=status)
 
 
 # --- org chart ------------------------------------------------------------------------------------------

@@ -220,3 +220,35 @@ def test_panels(contacts: dict[str, Contact], users: dict[str, Any], customers: 
     assert context["chart"]["count"] == 5
     home_page = en(users["director"]).get("/").content.decode()
     assert 'data-panel="hostile_decision_makers"' in home_page and "李娜" in home_page
+
+
+@pytest.mark.django_db
+def test_import_page(contacts: dict[str, Contact], users: dict[str, Any], customers: dict[str, Any]) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    assert_matrix(
+        url="/contacts/import/",
+        allowed=pick(users, (*WRITERS, "am_other")),
+        denied=pick(users, ("engineer", "noc", "finance", "customer", "customer_other")),
+        denied_status=(403,),
+    )
+    client = en(users["am"])
+    template = client.get("/contacts/import/?template=csv").content.decode("utf-8-sig")
+    assert template.startswith("customer_id,customer_uscc,customer_name,name,title,")
+    hq = customers["hq"].pk
+    bad = SimpleUploadedFile("c.csv", f"customer_id,name,reports_to\n{hq},孙丽,王强\n{hq},钱七,无名氏\n".encode())
+    before = snapshot()
+    response = client.post("/contacts/import/", {"file": bad})
+    assert response.status_code == 422
+    assert [(e.row, e.field) for e in response.context["row_errors"]] == [(3, "reports_to")]
+    assert "No contact named 无名氏 at this customer group." in response.content.decode()
+    assert snapshot() == before
+    good = SimpleUploadedFile("c.csv", f"customer_id,name,reports_to\n{hq},孙丽,王强\n{hq},钱七,孙丽\n".encode())
+    response = client.post("/contacts/import/", {"file": good})
+    assert response.status_code == 302
+    assert Contact.objects.get(name="钱七").reports_to == Contact.objects.get(name="孙丽")
+    denied = en(users["noc"]).post("/contacts/import/", {"file": SimpleUploadedFile("c.csv", b"customer_id,name\n")})
+    assert denied.status_code == 403
+    listing = client.get("/contacts/").content.decode()
+    assert 'id="contacts-import"' in listing and "/contacts/hostile/" in listing
+    assert 'id="contacts-import"' not in en(users["noc"]).get("/contacts/").content.decode()
