@@ -125,10 +125,12 @@ class OrderFilter(Schema):
 @orders_router.get("", response=responses(200, list[WorkOrderOut]))
 @paginate(Page)
 def list_orders(request: HttpRequest, filters: Query[OrderFilter]) -> Any:
-    qs = _orders().filter(pk__in=WorkOrder.objects.visible_to(request.user).values("pk")).order_by("-pk")
+    qs: Any = _orders().filter(pk__in=WorkOrder.objects.visible_to(request.user).values("pk")).order_by("-pk")
     if filters.q:
         qs = qs.filter(
-            Q(number__icontains=filters.q) | Q(customer__name__icontains=filters.q) | Q(line__circuit_id__icontains=filters.q)
+            Q(number__icontains=filters.q)
+            | Q(customer__name__icontains=filters.q)
+            | Q(line__circuit_id__icontains=filters.q)
         )
     if filters.status:
         qs = qs.filter(status=filters.status.value)
@@ -171,17 +173,39 @@ def timeliness(
 
     if group_by not in queries.GROUPS:
         raise ValidationFailed(_("Unknown grouping."), fields={"group_by": [", ".join(queries.GROUPS)]})
-    params = {"product": product, "region": region, "grade": grade, "kind": kind, "date_from": date_from, "date_to": date_to}
+    params = {
+        "product": product,
+        "region": region,
+        "grade": grade,
+        "kind": kind,
+        "date_from": date_from,
+        "date_to": date_to,
+    }
     flt = filter_from(params)
     rows = queries.timeliness(request.user, group_by, flt)
-    base = {k: v for k, v in {"product": flt.product, "region": flt.region, "grade": flt.grade, "kind": flt.kind}.items() if v}
+    base = {
+        k: v
+        for k, v in {"product": flt.product, "region": flt.region, "grade": flt.grade, "kind": flt.kind}.items()
+        if v
+    }
     list_url = reverse("orders:list")
 
     def out(row: queries.TimelinessRow) -> dict[str, Any]:
-        link = {**base, **{k: v for k, v in row.filters.items() if v}, "status": "completed", "late": "1", "leaves": "1"}
+        link = {
+            **base,
+            **{k: v for k, v in row.filters.items() if v},
+            "status": "completed",
+            "late": "1",
+            "leaves": "1",
+        }
         return {
-            "key": row.key, "label": row.label, "total": row.total, "on_time": row.on_time, "late": row.late,
-            "on_time_rate": row.on_time_rate, "average_days": row.average_days,
+            "key": row.key,
+            "label": row.label,
+            "total": row.total,
+            "on_time": row.on_time,
+            "late": row.late,
+            "on_time_rate": row.on_time_rate,
+            "average_days": row.average_days,
             "late_orders_url": f"{list_url}?{urlencode(link)}",
         }
 
@@ -200,7 +224,9 @@ def create_order(request: HttpRequest, payload: WorkOrderCreate) -> Any:
         raise NotFound(_("Customer not found."))
     template = None
     if payload.template_id is not None:
-        template = _one(WorkOrderTemplate, payload.template_id, "template_id", WorkOrderTemplate.objects.filter(active=True))
+        template = _one(
+            WorkOrderTemplate, payload.template_id, "template_id", WorkOrderTemplate.objects.filter(active=True)
+        )
     data = _requirement(request, payload)
     data["customer"] = customer
     if template is not None:
@@ -252,7 +278,9 @@ def advance_order(request: HttpRequest, order_id: int, payload: AdvanceIn) -> An
 @orders_router.post("/{order_id}/pause", response=responses(200, WorkOrderDetailOut))
 def pause_order(request: HttpRequest, order_id: int, payload: PauseIn) -> Any:
     order = _order(request, order_id)
-    services.pause_work_order(order=order, reason=payload.reason, customer_caused=payload.customer_caused, actor=request.user)
+    services.pause_work_order(
+        order=order, reason=payload.reason, customer_caused=payload.customer_caused, actor=request.user
+    )
     return _detail(order.pk)
 
 
@@ -347,7 +375,11 @@ def cancel_order(request: HttpRequest, order_id: int, payload: CancelIn) -> Any:
 @orders_router.get("/{order_id}/children", response=responses(200, list[WorkOrderOut]))
 def list_children(request: HttpRequest, order_id: int) -> Any:
     order = _order(request, order_id)
-    return list(_orders().filter(parent=order, pk__in=WorkOrder.objects.visible_to(request.user).values("pk")).order_by("number"))
+    return list(
+        _orders()
+        .filter(parent=order, pk__in=WorkOrder.objects.visible_to(request.user).values("pk"))
+        .order_by("number")
+    )
 
 
 @orders_router.post("/{order_id}/children", response=responses(201, list[WorkOrderOut]))
@@ -387,8 +419,14 @@ def _template_data(payload: Any, partial: bool) -> dict[str, Any]:
             stage = row["stage"].value if hasattr(row["stage"], "value") else row["stage"]
             for key in ("user_id", "lead_id"):
                 _user(row.get(key), f"default_assignments.{i}.{key}")
-            rows.append({"stage": stage, "team_name": row.get("team_name", ""), "user_id": row.get("user_id"),
-                         "lead_id": row.get("lead_id")})
+            rows.append(
+                {
+                    "stage": stage,
+                    "team_name": row.get("team_name", ""),
+                    "user_id": row.get("user_id"),
+                    "lead_id": row.get("lead_id"),
+                }
+            )
         data["default_assignments"] = rows
     elif "default_assignments" in data:
         data["default_assignments"] = []
@@ -445,7 +483,9 @@ def _policy_data(payload: Any, partial: bool) -> dict[str, Any]:
         if code is not None:
             calendar = WorkingCalendar.objects.filter(code=code).first()
             if calendar is None:
-                raise ValidationFailed(_("Unknown working calendar."), fields={"calendar_code": [_("Unknown working calendar.")]})
+                raise ValidationFailed(
+                    _("Unknown working calendar."), fields={"calendar_code": [_("Unknown working calendar.")]}
+                )
             data["calendar"] = calendar
     if data.get("stage_hours") is not None:
         data["stage_hours"] = {(k.value if hasattr(k, "value") else k): v for k, v in data["stage_hours"].items()}
@@ -477,4 +517,3 @@ def get_policy(request: HttpRequest, policy_id: int) -> Any:
 def update_policy(request: HttpRequest, policy_id: int, payload: PolicyUpdate) -> Any:
     policy: Any = fetch(request, TimeLimitPolicy.objects.all(), VIEW, pk=policy_id)
     return services.save_policy(policy=policy, data=_policy_data(payload, True), actor=request.user)
-

@@ -14,6 +14,7 @@ from kam.core import demo
 from kam.core.calendars import add_working_time
 from kam.core.errors import DomainError
 
+STREETS = ("人民路", "建设路", "中山路", "科技园")
 TEAMS = ("装维一班", "装维二班", "传输班", "数据班", "客响中心")
 KINDS = (("new", 70), ("upgrade", 15), ("change", 5), ("relocate", 4), ("terminate", 6))
 PAUSE_REASONS = ("客户机房未就绪", "客户要求延后施工", "等待客户提供进场许可", "客户侧设备未到货")
@@ -58,8 +59,16 @@ def build(ctx: demo.DemoContext) -> None:
     for name, product, bandwidth, protection in TEMPLATES:
         WorkOrderTemplate.objects.get_or_create(
             name=name,
-            defaults={"kind": "new", "product": product, "bandwidth_kbps": bandwidth, "protection_level": protection,
-                      "default_assignments": [{"stage": "survey", "team_name": "勘察组"}, {"stage": "testing", "team_name": "数据班"}]},
+            defaults={
+                "kind": "new",
+                "product": product,
+                "bandwidth_kbps": bandwidth,
+                "protection_level": protection,
+                "default_assignments": [
+                    {"stage": "survey", "team_name": "勘察组"},
+                    {"stage": "testing", "team_name": "数据班"},
+                ],
+            },
         )
 
     def engineers_for(region_code: str) -> list[Any]:
@@ -86,7 +95,7 @@ def build(ctx: demo.DemoContext) -> None:
         data: dict[str, Any] = {
             "customer": customer,
             "kind": kind,
-            "a_address": f"{customer.region.name}{rng.choice(('人民路', '建设路', '中山路', '科技园'))}{rng.randint(1, 300)}号",
+            "a_address": f"{customer.region.name}{rng.choice(STREETS)}{rng.randint(1, 300)}号",
             "resource_availability": "available" if rng.random() < 0.7 else "needs_construction",
             "contact": contact_for(customer),
             "desired_date": (now + timedelta(days=rng.randint(3, 30))).date(),
@@ -118,7 +127,9 @@ def build(ctx: demo.DemoContext) -> None:
         made["orders"] += 1
         if target < 0:
             return order  # a draft
-        order = services.dispatch_work_order(order=order, assignments=assignments(order.region_id), actor=None, now=start)
+        order = services.dispatch_work_order(
+            order=order, assignments=assignments(order.region_id), actor=None, now=start
+        )
         t = start
         sequence = order.stage_sequence()
         for _step in range(min(target, len(sequence) - 1)):
@@ -131,7 +142,7 @@ def build(ctx: demo.DemoContext) -> None:
 
     n = ctx.pick(90, 300, 1200)
     running = 0
-    for i in range(n):
+    for _i in range(n):
         customer = customers[rng.randrange(len(customers))]
         roll = rng.random()
         if roll < 0.05:
@@ -152,8 +163,13 @@ def build(ctx: demo.DemoContext) -> None:
                 deadline = order.stages.get(stage=order.stage).deadline
                 asked = min(done, deadline + timedelta(minutes=10)) if deadline else done
                 try:
-                    services.request_extension(order=order, reason=rng.choice(EXTENSION_REASONS), extra_hours=4,
-                                               actor=None, now=max(asked, deadline) if deadline else asked)
+                    services.request_extension(
+                        order=order,
+                        reason=rng.choice(EXTENSION_REASONS),
+                        extra_hours=4,
+                        actor=None,
+                        now=max(asked, deadline) if deadline else asked,
+                    )
                 except DomainError as exc:
                     made["late_extensions"] += exc.code == "extension_too_late"
                 order.refresh_from_db()
@@ -161,17 +177,28 @@ def build(ctx: demo.DemoContext) -> None:
             if order.kind != "terminate":
                 line = services.ensure_line(order)
                 test = ActivationTest.objects.create(
-                    line=line, started_at=t, finished_at=t + timedelta(seconds=8), passed=True,
-                    results={"reachability": {"passed": True, "detail": "icmp", "value": "icmp"},
-                             "rtt": {"passed": True, "detail": "", "value": round(rng.uniform(1, 30), 3)}},
+                    line=line,
+                    started_at=t,
+                    finished_at=t + timedelta(seconds=8),
+                    passed=True,
+                    results={
+                        "reachability": {"passed": True, "detail": "icmp", "value": "icmp"},
+                        "rtt": {"passed": True, "detail": "", "value": round(rng.uniform(1, 30), 3)},
+                    },
                 )
                 tests = [test.pk]
             contact = order.contact or contact_for(order.customer)
             if contact is None:
                 continue
             try:
-                services.complete_work_order(order=order, acceptance_contact=contact, accepted_at=done, test_ids=tests,
-                                             override_reason="" if tests else "", actor=None, now=done)
+                services.complete_work_order(
+                    order=order,
+                    acceptance_contact=contact,
+                    accepted_at=done,
+                    test_ids=tests,
+                    actor=None,
+                    now=done,
+                )
                 made["completed"] += 1
             except DomainError:
                 continue
@@ -186,40 +213,80 @@ def build(ctx: demo.DemoContext) -> None:
         slot = running % 10
         try:
             if slot in (1, 6):
-                services.pause_work_order(order=order, reason=rng.choice(PAUSE_REASONS), customer_caused=True, actor=None,
-                                          now=min(now, t + timedelta(hours=rng.uniform(1, 30))))
+                services.pause_work_order(
+                    order=order,
+                    reason=rng.choice(PAUSE_REASONS),
+                    customer_caused=True,
+                    actor=None,
+                    now=min(now, t + timedelta(hours=rng.uniform(1, 30))),
+                )
                 made["paused"] += 1
             elif slot in (2, 5, 8):
-                ext = services.request_extension(order=order, reason=rng.choice(EXTENSION_REASONS),
-                                                 extra_hours=rng.choice((4, 8, 16)), actor=None, now=t + timedelta(minutes=30))
+                ext = services.request_extension(
+                    order=order,
+                    reason=rng.choice(EXTENSION_REASONS),
+                    extra_hours=rng.choice((4, 8, 16)),
+                    actor=None,
+                    now=t + timedelta(minutes=30),
+                )
                 made["extensions"] += 1
                 if made["extensions"] > 1:  # the first stays pending for a director to decide
-                    services.decide_extension(request=ext, approve=rng.random() < 0.75, actor=None,
-                                              now=t + timedelta(hours=2))
+                    services.decide_extension(
+                        request=ext, approve=rng.random() < 0.75, actor=None, now=t + timedelta(hours=2)
+                    )
             elif slot in (3, 9):
                 row = order.stages.get(stage=order.stage)
                 if row.deadline and row.deadline + timedelta(minutes=30) < now:  # asked for after the deadline
-                    services.request_extension(order=order, reason=rng.choice(EXTENSION_REASONS), extra_hours=8,
-                                               actor=None, now=row.deadline + timedelta(minutes=30))
+                    services.request_extension(
+                        order=order,
+                        reason=rng.choice(EXTENSION_REASONS),
+                        extra_hours=8,
+                        actor=None,
+                        now=row.deadline + timedelta(minutes=30),
+                    )
         except DomainError as exc:
             if getattr(exc, "code", "") == "extension_too_late":
                 made["late_extensions"] += 1
 
     # chain customers: one-point intake, children per region
-    chains = [c for c in customers if c.parent_id is None and Customer.objects.filter(parent=c).exclude(region=c.region).exists()]
+    chains = [
+        c
+        for c in customers
+        if c.parent_id is None and Customer.objects.filter(parent=c).exclude(region=c.region).exists()
+    ]
     for customer in chains[: ctx.pick(4, 10, 30)]:
-        branches = list(Customer.objects.filter(parent=customer).exclude(region=customer.region).select_related("region")[:3])
+        branches = list(
+            Customer.objects.filter(parent=customer).exclude(region=customer.region).select_related("region")[:3]
+        )
         start = now - timedelta(days=rng.uniform(1, 8))
-        data = {"customer": customer, "kind": "new", "product": "mpls_vpn", "bandwidth_kbps": 50_000,
-                "protection_level": "a", "resource_availability": "available", "contact": contact_for(customer),
-                "requirement": "集团统一受理，各地分公司分别实施。"}
+        data = {
+            "customer": customer,
+            "kind": "new",
+            "product": "mpls_vpn",
+            "bandwidth_kbps": 50_000,
+            "protection_level": "a",
+            "resource_availability": "available",
+            "contact": contact_for(customer),
+            "requirement": "集团统一受理，各地分公司分别实施。",
+        }
         order = services.create_work_order(actor=None, data=data, now=start)
         made["orders"] += 1
-        specs = [services.ChildSpec(region=customer.region, team_name="本地装维", user=rng.choice(engineers_for(customer.region_id)) if engineers else None)]
+        specs = [
+            services.ChildSpec(
+                region=customer.region,
+                team_name="本地装维",
+                user=rng.choice(engineers_for(customer.region_id)) if engineers else None,
+            )
+        ]
         specs += [
-            services.ChildSpec(region=b.region, customer=b, team_name="本地装维",
-                               user=rng.choice(engineers_for(b.region_id)) if engineers else None)
-            for b in branches if b.region_id != customer.region_id
+            services.ChildSpec(
+                region=b.region,
+                customer=b,
+                team_name="本地装维",
+                user=rng.choice(engineers_for(b.region_id)) if engineers else None,
+            )
+            for b in branches
+            if b.region_id != customer.region_id
         ]
         seen: set[str] = set()
         specs = [s for s in specs if not (s.region.code in seen or seen.add(s.region.code))]  # type: ignore[func-returns-value]

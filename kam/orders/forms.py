@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -25,8 +25,8 @@ class RequirementForm(forms.Form):
         label=_("Template"), queryset=WorkOrderTemplate.objects.filter(active=True), required=False
     )
     kind = forms.ChoiceField(label=_("Kind"), choices=WorkOrderKind.choices, initial=WorkOrderKind.NEW)
-    customer = forms.ModelChoiceField(label=_("Customer"), queryset=None)  # type: ignore[arg-type]
-    line = forms.ModelChoiceField(label=_("Line"), queryset=None, required=False)  # type: ignore[arg-type]
+    customer: Any = forms.ModelChoiceField(label=_("Customer"), queryset=None)  # type: ignore[arg-type]
+    line: Any = forms.ModelChoiceField(label=_("Line"), queryset=None, required=False)  # type: ignore[arg-type]
     product = forms.ChoiceField(label=_("Product"), choices=[("", "—"), *Product.choices], required=False)
     bandwidth_kbps = forms.IntegerField(label=_("Bandwidth (kbit/s)"), min_value=1, required=False)
     protection_level = forms.ChoiceField(
@@ -37,8 +37,10 @@ class RequirementForm(forms.Form):
     )
     a_address = forms.CharField(label=_("A-end address"), max_length=300, required=False)
     z_address = forms.CharField(label=_("Z-end address"), max_length=300, required=False)
-    desired_date = forms.DateField(label=_("Desired date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    contact = forms.ModelChoiceField(label=_("Customer contact"), queryset=None, required=False)  # type: ignore[arg-type]
+    desired_date = forms.DateField(
+        label=_("Desired date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    contact: Any = forms.ModelChoiceField(label=_("Customer contact"), queryset=None, required=False)  # type: ignore[arg-type]
     requirement = forms.CharField(label=_("Requirement"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
     def __init__(self, *args: Any, user: Any, order: WorkOrder | None = None, **kwargs: Any) -> None:
@@ -46,9 +48,11 @@ class RequirementForm(forms.Form):
         from kam.customers.models import Contact, Customer
         from kam.lines.models import Line
 
-        self.fields["customer"].queryset = Customer.objects.restrict(user, CHANGE).order_by("name")
-        self.fields["line"].queryset = Line.objects.visible_to(user).order_by("circuit_id")
-        self.fields["contact"].queryset = Contact.objects.visible_to(user).filter(left_company=False).order_by("name")
+        cast(Any, self.fields["customer"]).queryset = Customer.objects.restrict(user, CHANGE).order_by("name")
+        cast(Any, self.fields["line"]).queryset = Line.objects.visible_to(user).order_by("circuit_id")
+        cast(Any, self.fields["contact"]).queryset = (
+            Contact.objects.visible_to(user).filter(left_company=False).order_by("name")
+        )
         if order is not None:
             self.fields.pop("template")
             self.fields["customer"].disabled = True
@@ -82,19 +86,26 @@ class DispatchForm(forms.Form):
 
         specs = []
         for stage, _label, t, u, lead in self.stage_rows:
-            team, user, lead_user = self.cleaned_data.get(t) or "", self.cleaned_data.get(u), self.cleaned_data.get(lead)
+            team, user, lead_user = (
+                self.cleaned_data.get(t) or "",
+                self.cleaned_data.get(u),
+                self.cleaned_data.get(lead),
+            )
             if team.strip() or user is not None:
                 specs.append(AssignmentSpec(stage=stage, team_name=team, user=user, lead=lead_user))
         return specs
 
 
 class CompletionForm(forms.Form):
-    acceptance_contact = forms.ModelChoiceField(label=_("Accepted by (customer contact)"), queryset=None)  # type: ignore[arg-type]
+    acceptance_contact: Any = forms.ModelChoiceField(label=_("Accepted by (customer contact)"), queryset=None)  # type: ignore[arg-type]
     accepted_at = forms.DateTimeField(
         label=_("Accepted at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
     )
-    tests = forms.ModelMultipleChoiceField(
-        label=_("Activation tests"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple  # type: ignore[arg-type]
+    tests: Any = forms.ModelMultipleChoiceField(
+        label=_("Activation tests"),
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,  # type: ignore[arg-type]
     )
     override_reason = forms.CharField(
         label=_("Reason for completing without a passed test"), max_length=300, required=False
@@ -107,10 +118,10 @@ class CompletionForm(forms.Form):
         from kam.lines.models import ActivationTest
 
         root = (order.customer.path or "/").split("/")[1] if order.customer.path else ""
-        self.fields["acceptance_contact"].queryset = Contact.objects.filter(
+        cast(Any, self.fields["acceptance_contact"]).queryset = Contact.objects.filter(
             customer__path__startswith=f"/{root}/", left_company=False
         ).order_by("name")
-        self.fields["tests"].queryset = (
+        cast(Any, self.fields["tests"]).queryset = (
             ActivationTest.objects.filter(line_id=order.line_id).order_by("-started_at")
             if order.line_id
             else ActivationTest.objects.none()
@@ -123,7 +134,9 @@ class PauseForm(forms.Form):
 
 
 class ExtensionForm(forms.Form):
-    extra_hours = forms.DecimalField(label=_("Extra working hours"), min_value=Decimal("0.1"), max_value=1000, required=False)
+    extra_hours = forms.DecimalField(
+        label=_("Extra working hours"), min_value=Decimal("0.1"), max_value=1000, required=False
+    )
     new_deadline = forms.DateTimeField(
         label=_("or a new deadline"), required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
     )
@@ -149,11 +162,18 @@ class SplitForm(forms.Form):
         for i in range(1, self.ROWS + 1):
             self.fields[f"region_{i}"] = forms.ModelChoiceField(label=_("Region"), queryset=regions, required=False)
             self.fields[f"team_{i}"] = forms.CharField(label=_("Local team"), max_length=100, required=False)
-            self.fields[f"user_{i}"] = forms.ModelChoiceField(label=_("Assignee"), queryset=_staff_users(), required=False)
-            self.fields[f"lead_{i}"] = forms.ModelChoiceField(label=_("Team lead"), queryset=_staff_users(), required=False)
+            self.fields[f"user_{i}"] = forms.ModelChoiceField(
+                label=_("Assignee"), queryset=_staff_users(), required=False
+            )
+            self.fields[f"lead_{i}"] = forms.ModelChoiceField(
+                label=_("Team lead"), queryset=_staff_users(), required=False
+            )
 
     def rows(self) -> list[tuple[Any, Any, Any, Any]]:
-        return [(self[f"region_{i}"], self[f"team_{i}"], self[f"user_{i}"], self[f"lead_{i}"]) for i in range(1, self.ROWS + 1)]
+        return [
+            (self[f"region_{i}"], self[f"team_{i}"], self[f"user_{i}"], self[f"lead_{i}"])
+            for i in range(1, self.ROWS + 1)
+        ]
 
     def specs(self) -> list[Any]:
         from kam.orders.services import ChildSpec
@@ -177,15 +197,33 @@ class SplitForm(forms.Form):
 class TemplateForm(forms.ModelForm):
     class Meta:
         model = WorkOrderTemplate
-        fields = ["name", "kind", "product", "bandwidth_kbps", "protection_level", "resource_availability",
-                  "default_assignments", "description", "active"]
+        fields = [
+            "name",
+            "kind",
+            "product",
+            "bandwidth_kbps",
+            "protection_level",
+            "resource_availability",
+            "default_assignments",
+            "description",
+            "active",
+        ]
 
 
 class PolicyForm(forms.ModelForm):
     class Meta:
         model = TimeLimitPolicy
-        fields = ["name", "product", "protection_level", "resource_availability", "calendar", "total_hours",
-                  "at_risk_ratio", "escalation_step_hours", "active"]
+        fields = [
+            "name",
+            "product",
+            "protection_level",
+            "resource_availability",
+            "calendar",
+            "total_hours",
+            "at_risk_ratio",
+            "escalation_step_hours",
+            "active",
+        ]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -193,7 +231,10 @@ class PolicyForm(forms.ModelForm):
         for stage in STAGE_ORDER:
             self.fields[f"hours_{stage}"] = forms.DecimalField(
                 label=_("%(stage)s (working hours)") % {"stage": Stage(stage).label},
-                min_value=0, max_value=10000, decimal_places=2, initial=hours.get(stage, 0),
+                min_value=0,
+                max_value=10000,
+                decimal_places=2,
+                initial=hours.get(stage, 0),
             )
 
     def stage_hours(self) -> dict[str, str]:

@@ -153,7 +153,7 @@ class TimeLimitPolicy(KamModel):
                 for stage, value in hours.items():
                     try:
                         number = Decimal(str(value))
-                    except Exception:  # noqa: BLE001 - any unparsable value is a field error
+                    except Exception:
                         number = Decimal("-1")
                     if not number.is_finite() or number < 0 or number > 10000:
                         errors["stage_hours"] = _("Hours of %(stage)s must be a number from 0 to 10000.") % {
@@ -200,7 +200,9 @@ class WorkOrderTemplate(KamModel):
             raise ValidationError({"default_assignments": _("A list of assignments per stage.")})
         for row in rows:
             if row.get("stage") not in STAGE_ORDER:
-                raise ValidationError({"default_assignments": _("Unknown stage: %(stages)s.") % {"stages": row.get("stage")}})
+                raise ValidationError(
+                    {"default_assignments": _("Unknown stage: %(stages)s.") % {"stages": row.get("stage")}}
+                )
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -253,7 +255,12 @@ class WorkOrder(KamModel):
         "customers.Customer", verbose_name=_("customer"), on_delete=models.PROTECT, related_name="work_orders"
     )
     line = models.ForeignKey(
-        "lines.Line", verbose_name=_("line"), null=True, blank=True, on_delete=models.PROTECT, related_name="work_orders"
+        "lines.Line",
+        verbose_name=_("line"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="work_orders",
     )
     # 需求单 (requirement form)
     product = models.CharField(_("product"), max_length=32, choices=Product.choices, blank=True)
@@ -266,48 +273,86 @@ class WorkOrder(KamModel):
     a_address = models.CharField(_("A-end address"), max_length=300, blank=True)
     z_address = models.CharField(_("Z-end address"), max_length=300, blank=True)
     a_site = models.ForeignKey(
-        "customers.Site", verbose_name=_("A-end site"), null=True, blank=True, on_delete=models.SET_NULL,
+        "customers.Site",
+        verbose_name=_("A-end site"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     z_site = models.ForeignKey(
-        "customers.Site", verbose_name=_("Z-end site"), null=True, blank=True, on_delete=models.SET_NULL,
+        "customers.Site",
+        verbose_name=_("Z-end site"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     desired_date = models.DateField(_("desired date"), null=True, blank=True)
     contact = models.ForeignKey(
-        "customers.Contact", verbose_name=_("customer contact"), null=True, blank=True, on_delete=models.SET_NULL,
+        "customers.Contact",
+        verbose_name=_("customer contact"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     resource_availability = models.CharField(
-        _("resource availability"), max_length=20, choices=ResourceAvailability.choices,
+        _("resource availability"),
+        max_length=20,
+        choices=ResourceAvailability.choices,
         default=ResourceAvailability.AVAILABLE,
     )
     requirement = models.TextField(_("requirement"), blank=True)
     region = models.ForeignKey(Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="+")
     account_manager = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("account manager"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("account manager"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     parent = models.ForeignKey(
-        "self", verbose_name=_("parent order"), null=True, blank=True, on_delete=models.PROTECT,
+        "self",
+        verbose_name=_("parent order"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="children",
     )
     template = models.ForeignKey(
-        WorkOrderTemplate, verbose_name=_("template"), null=True, blank=True, on_delete=models.SET_NULL,
+        WorkOrderTemplate,
+        verbose_name=_("template"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     # clocks
     policy = models.ForeignKey(
-        TimeLimitPolicy, verbose_name=_("time-limit policy"), null=True, blank=True, on_delete=models.SET_NULL,
+        TimeLimitPolicy,
+        verbose_name=_("time-limit policy"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     calendar = models.ForeignKey(
-        "core.WorkingCalendar", verbose_name=_("working calendar"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
+        "core.WorkingCalendar",
+        verbose_name=_("working calendar"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     at_risk_ratio = models.DecimalField(
         _("at risk from"), max_digits=4, decimal_places=2, default=DEFAULT_AT_RISK_RATIO
@@ -331,7 +376,11 @@ class WorkOrder(KamModel):
     # 竣工单 (completion form)
     completed_at = models.DateTimeField(_("completed at"), null=True, blank=True, db_index=True)
     acceptance_contact = models.ForeignKey(
-        "customers.Contact", verbose_name=_("accepted by"), null=True, blank=True, on_delete=models.SET_NULL,
+        "customers.Contact",
+        verbose_name=_("accepted by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
@@ -341,8 +390,11 @@ class WorkOrder(KamModel):
     on_time = models.BooleanField(_("on time"), null=True, blank=True)
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
     cancel_reason = models.CharField(_("cancellation reason"), max_length=300, blank=True)
-    activation_tests = models.ManyToManyField(
-        "lines.ActivationTest", verbose_name=_("activation tests"), through="WorkOrderTest", related_name="work_orders",
+    activation_tests: Any = models.ManyToManyField(
+        "lines.ActivationTest",
+        verbose_name=_("activation tests"),
+        through="WorkOrderTest",
+        related_name="work_orders",
         blank=True,
     )
 
@@ -416,13 +468,15 @@ class WorkOrder(KamModel):
                 errors["product"] = _("Choose the product.")
             if not self.bandwidth_kbps:
                 errors["bandwidth_kbps"] = _("Give the bandwidth.")
-        if self.line_id and self.customer_id and self.line.customer_id != self.customer_id:
+        line: Any = self.line
+        if line is not None and self.customer_id and line.customer_id != self.customer_id:
             errors["line"] = _("The line belongs to another customer.")
         for field in ("a_site", "z_site"):
             site = getattr(self, field)
             if site is not None and self.customer_id and not _same_group(site.customer, self.customer):
                 errors[field] = _("The site belongs to another customer.")
-        if self.contact_id and self.customer_id and not _same_group(self.contact.customer, self.customer):
+        contact: Any = self.contact
+        if contact is not None and self.customer_id and not _same_group(contact.customer, self.customer):
             errors["contact"] = _("The contact works for another customer group.")
         if errors:
             raise ValidationError(errors)
@@ -453,15 +507,25 @@ class _ByOrderQuerySet(ScopedQuerySet):
 class WorkOrderAssignment(KamModel):
     """The dispatch form (调度单): who does a stage — a team and/or a person, and the team's lead."""
 
-    order = models.ForeignKey(WorkOrder, verbose_name=_("work order"), on_delete=models.CASCADE, related_name="assignments")
+    order = models.ForeignKey(
+        WorkOrder, verbose_name=_("work order"), on_delete=models.CASCADE, related_name="assignments"
+    )
     stage = models.CharField(_("stage"), max_length=20, choices=Stage.choices)
     team_name = models.CharField(_("team"), max_length=100, blank=True)
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("assignee"), null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assignee"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     lead = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("team lead"), null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("team lead"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
 
@@ -496,13 +560,21 @@ class WorkOrderStage(KamModel):
         _("escalation"), choices=EscalationRung.choices, null=True, blank=True
     )
     assignee = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("assignee"), null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assignee"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     team_name = models.CharField(_("team"), max_length=100, blank=True)
     note = models.TextField(_("note"), blank=True)
     finished_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("finished by"), null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("finished by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
 
@@ -538,11 +610,19 @@ class WorkOrderPause(KamModel):
     ended_at = models.DateTimeField(_("resumed at"), null=True, blank=True)
     working_seconds = models.PositiveIntegerField(_("paused working time (seconds)"), default=0)
     paused_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("paused by"), null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("paused by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     resumed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("resumed by"), null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("resumed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
 
@@ -553,7 +633,9 @@ class WorkOrderPause(KamModel):
         verbose_name_plural = _("pauses")
         ordering = ["order", "started_at"]
         constraints = [
-            models.UniqueConstraint(fields=["order"], condition=Q(ended_at__isnull=True), name="one_open_pause_per_order")
+            models.UniqueConstraint(
+                fields=["order"], condition=Q(ended_at__isnull=True), name="one_open_pause_per_order"
+            )
         ]
 
     def __str__(self) -> str:
@@ -563,7 +645,9 @@ class WorkOrderPause(KamModel):
 class ExtensionRequest(KamModel):
     """More time for a stage, asked for before its deadline and decided by a director."""
 
-    order = models.ForeignKey(WorkOrder, verbose_name=_("work order"), on_delete=models.CASCADE, related_name="extensions")
+    order = models.ForeignKey(
+        WorkOrder, verbose_name=_("work order"), on_delete=models.CASCADE, related_name="extensions"
+    )
     stage = models.ForeignKey(
         WorkOrderStage, verbose_name=_("stage"), on_delete=models.CASCADE, related_name="extensions"
     )
@@ -573,14 +657,22 @@ class ExtensionRequest(KamModel):
     new_deadline = models.DateTimeField(_("requested deadline"))
     requested_at = models.DateTimeField(_("requested at"))
     requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("requested by"), null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     status = models.CharField(
         _("status"), max_length=10, choices=ExtensionStatus.choices, default=ExtensionStatus.PENDING, db_index=True
     )
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("decided by"), null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
@@ -600,12 +692,16 @@ class ExtensionRequest(KamModel):
 class Escalation(KamModel):
     """One rung of the escalation ladder reached by a stage, with whom it notified (once per rung)."""
 
-    order = models.ForeignKey(WorkOrder, verbose_name=_("work order"), on_delete=models.CASCADE, related_name="escalations")
+    order = models.ForeignKey(
+        WorkOrder, verbose_name=_("work order"), on_delete=models.CASCADE, related_name="escalations"
+    )
     stage = models.CharField(_("stage"), max_length=20, choices=Stage.choices)
     rung = models.PositiveSmallIntegerField(_("rung"), choices=EscalationRung.choices)
     jeopardy = models.CharField(_("jeopardy"), max_length=10, choices=Jeopardy.choices)
     reached_at = models.DateTimeField(_("reached at"))
-    recipients = models.ManyToManyField(settings.AUTH_USER_MODEL, verbose_name=_("notified"), related_name="+", blank=True)
+    recipients = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("notified"), related_name="+", blank=True
+    )
 
     objects = _ByOrderQuerySet.as_manager()
 
@@ -622,7 +718,9 @@ class Escalation(KamModel):
 class WorkOrderTest(KamModel):
     """An activation test of the order's line, kept with the order (the completion form's test results)."""
 
-    order = models.ForeignKey(WorkOrder, verbose_name=_("work order"), on_delete=models.CASCADE, related_name="test_links")
+    order = models.ForeignKey(
+        WorkOrder, verbose_name=_("work order"), on_delete=models.CASCADE, related_name="test_links"
+    )
     test = models.ForeignKey(
         "lines.ActivationTest", verbose_name=_("activation test"), on_delete=models.CASCADE, related_name="+"
     )

@@ -88,8 +88,14 @@ def timeliness(user: Any, group_by: str = "month", flt: TimelinessFilter | None 
     flt = flt or TimelinessFilter()
     rows = list(
         completed_orders(user, flt).values_list(
-            "product", "region__code", "region__name", "customer__value_grade", "completed_at",
-            "working_seconds_used", "on_time", "calendar_id",
+            "product",
+            "region__code",
+            "region__name",
+            "customer__value_grade",
+            "completed_at",
+            "working_seconds_used",
+            "on_time",
+            "calendar_id",
         )
     )
     day_seconds = _day_seconds({r[7] for r in rows})

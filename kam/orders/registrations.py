@@ -52,7 +52,9 @@ def register_all() -> None:
         "orders.escalated",
         _("Work order at risk or late"),
         default_channels=("inapp", "email"),
-        description=_("A stage reached a rung of the escalation ladder (assignee, team lead, account manager, director)."),
+        description=_(
+            "A stage reached a rung of the escalation ladder (assignee, team lead, account manager, director)."
+        ),
     )
     register_kind(
         "orders.extension_requested",
@@ -65,25 +67,59 @@ def register_all() -> None:
         description=_("Your extension request was approved or rejected."),
     )
     registry.add_nav(
-        NavItem("work-orders", _("Work orders"), "orders:list", icon="clipboard-list", section="service", order=20,
-                roles=ORDER_ROLES)
+        NavItem(
+            "work-orders",
+            _("Work orders"),
+            "orders:list",
+            icon="clipboard-list",
+            section="service",
+            order=20,
+            roles=ORDER_ROLES,
+        )
     )
     registry.add_nav(
-        NavItem("work-order-timeliness", _("Activation timeliness"), "orders:timeliness", icon="clock-check",
-                section="analytics", order=30, roles=frozenset({"director", "account_manager", "engineer"}))
+        NavItem(
+            "work-order-timeliness",
+            _("Activation timeliness"),
+            "orders:timeliness",
+            icon="clock-check",
+            section="analytics",
+            order=30,
+            roles=frozenset({"director", "account_manager", "engineer"}),
+        )
     )
     registry.add_nav(
-        NavItem("work-order-templates", _("Work-order templates"), "orders:template-list", icon="template",
-                section="admin", order=60, roles=frozenset())
+        NavItem(
+            "work-order-templates",
+            _("Work-order templates"),
+            "orders:template-list",
+            icon="template",
+            section="admin",
+            order=60,
+            roles=frozenset(),
+        )
     )
     registry.add_nav(
-        NavItem("time-limit-policies", _("Time-limit policies"), "orders:policy-list", icon="hourglass",
-                section="admin", order=61, roles=frozenset())
+        NavItem(
+            "time-limit-policies",
+            _("Time-limit policies"),
+            "orders:policy-list",
+            icon="hourglass",
+            section="admin",
+            order=61,
+            roles=frozenset(),
+        )
     )
     registry.add_panel(
         "customer",
-        Panel("orders-open", _("Open work orders"), "orders/panels/customer_orders.html", customer_orders,
-              order=55, visible=_staff),
+        Panel(
+            "orders-open",
+            _("Open work orders"),
+            "orders/panels/customer_orders.html",
+            customer_orders,
+            order=55,
+            visible=_staff,
+        ),
     )
     registry.add_panel(
         "line",

@@ -24,7 +24,6 @@ from kam.core.calendars import CalendarSpec, add_working_time, working_seconds_b
 from kam.core.errors import Conflict, Forbidden, ValidationFailed
 from kam.core.permissions import APPROVE, CHANGE, is_admin_user
 from kam.orders.choices import (
-    KINDS_WITH_PRODUCT,
     STAGE_ORDER,
     EscalationRung,
     ExtensionStatus,
@@ -83,9 +82,9 @@ _spec_cache: dict[tuple[int, Any], CalendarSpec] = {}
 def default_calendar() -> Any:
     from kam.core.models import WorkingCalendar
 
-    calendar = WorkingCalendar.objects.filter(code="cn-office").first() or WorkingCalendar.objects.filter(
-        code="24x7"
-    ).first()
+    calendar = (
+        WorkingCalendar.objects.filter(code="cn-office").first() or WorkingCalendar.objects.filter(code="24x7").first()
+    )
     if calendar is None:  # pragma: no cover - the core migration ships both
         raise Conflict(_("No working calendar is configured."), code="no_calendar")
     return calendar
@@ -130,7 +129,7 @@ def policy_for(*, product: str, protection_level: str, resource_availability: st
 
 
 def _hours_to_seconds(hours: Decimal | float | int) -> int:
-    return int(round(Decimal(str(hours)) * 3600))
+    return round(Decimal(str(hours)) * 3600)
 
 
 # --- helpers ----------------------------------------------------------------------------------------------
@@ -201,7 +200,9 @@ def _not_running(order: WorkOrder) -> Conflict:
     )
 
 
-def _notify(recipients: Iterable[Any], kind: str, title: str, body: str, order: WorkOrder, dedupe_key: str = "") -> None:
+def _notify(
+    recipients: Iterable[Any], kind: str, title: str, body: str, order: WorkOrder, dedupe_key: str = ""
+) -> None:
     users = [u for u in recipients if u is not None]
     if not users:
         return
@@ -283,33 +284,39 @@ def _check_requirement(order: WorkOrder, actor: Any) -> None:
 
     if order.customer_id is None:
         raise _invalid("customer", _("Choose the customer."))
-    if actor is not None and not is_admin_user(actor):
-        if not Customer.objects.restrict(actor, CHANGE).filter(pk=order.customer_id).exists():
-            raise Forbidden(_("You may not order for this customer."))
+    if (
+        actor is not None
+        and not is_admin_user(actor)
+        and not Customer.objects.restrict(actor, CHANGE).filter(pk=order.customer_id).exists()
+    ):
+        raise Forbidden(_("You may not order for this customer."))
     if order.line_id is not None:
         from kam.lines.models import Line
 
         if actor is not None and not Line.objects.visible_to(actor).filter(pk=order.line_id).exists():
             raise _invalid("line", _("Line not found."))
-        line = order.line
+        line: Any = order.line
         if order.kind != WorkOrderKind.NEW:
             order.product = order.product or line.product
             order.protection_level = order.protection_level or line.protection_level
-            if order.bandwidth_kbps is None and order.kind not in KINDS_WITH_PRODUCT:
-                order.bandwidth_kbps = None
     if order.kind == WorkOrderKind.NEW and order.line_id is not None and order.pk is None:
         raise _invalid("line", _("A new-line order creates its line; leave the line empty."))
     if not order.region_id:
-        order.region_id = order.line.region_id if order.line_id else order.customer.region_id
+        linked: Any = order.line
+        order.region_id = linked.region_id if linked is not None else order.customer.region_id
     if order.account_manager_id is None:
         order.account_manager = _lead_am(order.customer) or (
             actor if getattr(actor, "role", None) == "account_manager" else None
         )
     if order.resource_availability not in ResourceAvailability.values:
         raise _invalid("resource_availability", _("Choose whether resources are available."))
-    if order.kind == WorkOrderKind.UPGRADE and order.line_id and order.bandwidth_kbps:
-        if order.bandwidth_kbps <= order.line.bandwidth_kbps:
-            raise _invalid("bandwidth_kbps", _("An upgrade needs more bandwidth than the line has now."))
+    if (
+        order.kind == WorkOrderKind.UPGRADE
+        and order.line_id
+        and order.bandwidth_kbps
+        and order.bandwidth_kbps <= getattr(order.line, "bandwidth_kbps", 0)
+    ):
+        raise _invalid("bandwidth_kbps", _("An upgrade needs more bandwidth than the line has now."))
     _full_clean(order, exclude=["number"])
 
 
@@ -414,7 +421,9 @@ def _start_clocks(order: WorkOrder, now: datetime) -> None:
         order.escalation_step_seconds = _hours_to_seconds(policy.escalation_step_hours)
         total = policy.order_hours(order.skips_construction)
     else:
-        total = sum((v for k, v in fallback.items() if not (order.skips_construction and k == Stage.CONSTRUCTION)), Decimal(0))
+        total = sum(
+            (v for k, v in fallback.items() if not (order.skips_construction and k == Stage.CONSTRUCTION)), Decimal(0)
+        )
     order.allotted_seconds = _hours_to_seconds(total)
     order.started_at = now
     order.due_at = add_working_time(now, order.allotted_seconds, spec)
@@ -504,9 +513,7 @@ def advance_stage(*, order: WorkOrder, actor: Any, note: str = "", now: datetime
     if order.children.exists():
         raise Conflict(_("A split order advances through its child orders."), code="order_has_children")
     if order.stage == Stage.COMPLETION:
-        raise Conflict(
-            _("The last stage ends with the completion form (customer acceptance)."), code="use_completion"
-        )
+        raise Conflict(_("The last stage ends with the completion form (customer acceptance)."), code="use_completion")
     target = order.next_stage()
     if target is None or not order.can_move_to(target):
         raise Conflict(_("The order cannot move to that stage."), code="illegal_transition")
@@ -604,7 +611,7 @@ def resume_work_order(*, order: WorkOrder, actor: Any, now: datetime | None = No
         if now < pause.started_at:
             raise _invalid("now", _("An order cannot resume before it was paused."))
         spec = order_spec(order)
-        seconds = int(round(working_seconds_between(pause.started_at, now, spec)))
+        seconds = round(working_seconds_between(pause.started_at, now, spec))
         pause.ended_at = now
         pause.working_seconds = seconds
         pause.resumed_by = actor if getattr(actor, "pk", None) else None
@@ -645,8 +652,13 @@ def request_extension(
     try:
         with transaction.atomic():
             return _request_extension(
-                order=order, reason=reason, actor=actor, stage=stage, new_deadline=new_deadline,
-                extra_hours=extra_hours, now=_now(now),
+                order=order,
+                reason=reason,
+                actor=actor,
+                stage=stage,
+                new_deadline=new_deadline,
+                extra_hours=extra_hours,
+                now=_now(now),
             )
     except _TooLate as exc:
         # recorded outside the refused request's transaction: the order stays counted late
@@ -689,7 +701,7 @@ def _request_extension(
     if extra_hours is not None:
         try:
             hours = Decimal(str(extra_hours))
-        except Exception:  # noqa: BLE001
+        except Exception:
             hours = Decimal(-1)
         if not hours.is_finite() or hours <= 0 or hours > 1000:
             raise _invalid("extra_hours", _("Extra working hours must be more than 0 and at most 1000."))
@@ -701,7 +713,7 @@ def _request_extension(
             new_deadline = timezone.make_aware(new_deadline)
         if new_deadline <= row.deadline:
             raise _invalid("new_deadline", _("The new deadline must be after the current one."))
-        extra = int(round(working_seconds_between(row.deadline, new_deadline, spec)))
+        extra = round(working_seconds_between(row.deadline, new_deadline, spec))
         if extra <= 0:
             raise _invalid("new_deadline", _("The new deadline adds no working time."))
         target = new_deadline
@@ -800,7 +812,7 @@ def _used_seconds(order: WorkOrder, end: datetime) -> int:
     if order.started_at is None:
         return 0
     spec = order_spec(order)
-    return max(0, int(round(working_seconds_between(order.started_at, end, spec))) - order.paused_seconds)
+    return max(0, round(working_seconds_between(order.started_at, end, spec)) - order.paused_seconds)
 
 
 @transaction.atomic
@@ -825,9 +837,7 @@ def complete_work_order(
     if order.status != WorkOrderStatus.IN_PROGRESS:
         raise _not_running(order)
     if order.stage != Stage.COMPLETION:
-        raise Conflict(
-            _("Finish the stages up to completion and acceptance first."), code="stage_not_completion"
-        )
+        raise Conflict(_("Finish the stages up to completion and acceptance first."), code="stage_not_completion")
     now = _now(now)
     accepted_at = accepted_at or now
     if acceptance_contact is None:
@@ -885,7 +895,9 @@ def _maybe_finish_parent(parent_id: int, now: datetime) -> None:
     if not done:
         return
     end = max(c.completed_at for c in done if c.completed_at)
-    WorkOrderStage.objects.filter(order=parent, finished_at__isnull=True, started_at__isnull=False).update(finished_at=end)
+    WorkOrderStage.objects.filter(order=parent, finished_at__isnull=True, started_at__isnull=False).update(
+        finished_at=end
+    )
     parent.status = WorkOrderStatus.COMPLETED
     parent.stage = Stage.COMPLETION
     parent.completed_at = end
@@ -907,7 +919,9 @@ def cancel_work_order(*, order: WorkOrder, reason: str, actor: Any, now: datetim
     if not reason:
         raise _invalid("reason", _("Say why the order is cancelled."))
     now = _now(now)
-    for child in order.children.filter(status__in=[WorkOrderStatus.DRAFT, WorkOrderStatus.IN_PROGRESS, WorkOrderStatus.PAUSED]):
+    for child in order.children.filter(
+        status__in=[WorkOrderStatus.DRAFT, WorkOrderStatus.IN_PROGRESS, WorkOrderStatus.PAUSED]
+    ):
         _cancel(child, reason, now)
     _cancel(order, reason, now)
     if order.parent_id:
@@ -981,7 +995,9 @@ def split_into_children(
         seen.add(spec.region.code)
         if spec.customer is not None and not same_group(spec.customer, order.customer):
             raise _invalid(f"children.{index}.customer_id", _("The customer must belong to the same group."))
-        _check_assignments([AssignmentSpec(stage=Stage.SURVEY, team_name=spec.team_name, user=spec.user, lead=spec.lead)])
+        _check_assignments(
+            [AssignmentSpec(stage=Stage.SURVEY, team_name=spec.team_name, user=spec.user, lead=spec.lead)]
+        )
     now = _now(now)
     if order.status == WorkOrderStatus.DRAFT:
         _start_clocks(order, now)
@@ -1044,7 +1060,9 @@ def run_order_test(*, order: WorkOrder, actor: Any) -> WorkOrderTest:
     if not (may_work(actor, order, Stage.TESTING) or _region_engineer(actor, order)):
         raise Forbidden(_("You are not allowed to do this."))
     if order.status != WorkOrderStatus.IN_PROGRESS or order.stage not in (
-        Stage.TESTING, Stage.ACTIVATION, Stage.COMPLETION
+        Stage.TESTING,
+        Stage.ACTIVATION,
+        Stage.COMPLETION,
     ):
         raise Conflict(_("Activation tests run from the testing stage on."), code="stage_not_testing")
     with transaction.atomic():
@@ -1090,7 +1108,7 @@ def stage_clock(order: WorkOrder, row: WorkOrderStage, now: datetime, spec: Cale
     if row.deadline is None or row.started_at is None:
         return StageClock(Jeopardy.ON_TRACK, 0, 0, budget, None)
     remaining = working_seconds_between(now, row.deadline, spec)
-    used = int(round(budget - remaining))
+    used = round(budget - remaining)
     ratio = Decimal(order.at_risk_ratio)
     at_risk_at = add_working_time(row.deadline, -float(budget * (1 - ratio)), spec)
     if now >= row.deadline:
@@ -1102,7 +1120,7 @@ def stage_clock(order: WorkOrder, row: WorkOrderStage, now: datetime, spec: Cale
     rung = 0
     if now >= at_risk_at:
         step = max(1, order.escalation_step_seconds)
-        rung = min(int(EscalationRung.DIRECTOR), 1 + int(math.floor(working_seconds_between(at_risk_at, now, spec) / step)))
+        rung = min(int(EscalationRung.DIRECTOR), 1 + math.floor(working_seconds_between(at_risk_at, now, spec) / step))
     return StageClock(level, rung, used, budget, at_risk_at)
 
 
@@ -1207,7 +1225,11 @@ def evaluate_jeopardy(*, now: datetime | None = None, orders: Iterable[WorkOrder
             if order.jeopardy != level or order.escalation_rung != rung:
                 WorkOrder.objects.filter(pk=order.pk).update(jeopardy=level, escalation_rung=rung)
     for parent in parents:
-        levels = list(parent.children.filter(status__in=[WorkOrderStatus.IN_PROGRESS, WorkOrderStatus.PAUSED]).values_list("jeopardy", flat=True))
+        levels = list(
+            parent.children.filter(status__in=[WorkOrderStatus.IN_PROGRESS, WorkOrderStatus.PAUSED]).values_list(
+                "jeopardy", flat=True
+            )
+        )
         worst = max(levels, key=lambda lv: _JEOPARDY_RANK.get(lv, 0), default=Jeopardy.ON_TRACK)
         if parent.jeopardy != worst:
             WorkOrder.objects.filter(pk=parent.pk).update(jeopardy=worst)
@@ -1217,12 +1239,27 @@ def evaluate_jeopardy(*, now: datetime | None = None, orders: Iterable[WorkOrder
 # --- templates and policies -------------------------------------------------------------------------------
 
 TEMPLATE_FIELDS = (
-    "name", "kind", "product", "bandwidth_kbps", "protection_level", "resource_availability",
-    "default_assignments", "description", "active",
+    "name",
+    "kind",
+    "product",
+    "bandwidth_kbps",
+    "protection_level",
+    "resource_availability",
+    "default_assignments",
+    "description",
+    "active",
 )
 POLICY_FIELDS = (
-    "name", "product", "protection_level", "resource_availability", "calendar", "stage_hours", "total_hours",
-    "at_risk_ratio", "escalation_step_hours", "active",
+    "name",
+    "product",
+    "protection_level",
+    "resource_availability",
+    "calendar",
+    "stage_hours",
+    "total_hours",
+    "at_risk_ratio",
+    "escalation_step_hours",
+    "active",
 )
 
 
@@ -1306,4 +1343,3 @@ __all__ = [
     "split_into_children",
     "update_work_order",
 ]
-

@@ -15,7 +15,9 @@ urlpatterns = [
     path("work-orders/<int:pk>/pause/", views.pause, name="pause"),
     path("work-orders/<int:pk>/resume/", views.resume, name="resume"),
     path("work-orders/<int:pk>/extensions/", views.extension_request, name="extension-request"),
-    path("work-orders/<int:pk>/extensions/<int:ext_pk>/<str:decision>/", views.extension_decide, name="extension-decide"),
+    path(
+        "work-orders/<int:pk>/extensions/<int:ext_pk>/<str:decision>/", views.extension_decide, name="extension-decide"
+    ),
     path("work-orders/<int:pk>/test/", views.run_test, name="test"),
     path("work-orders/<int:pk>/complete/", views.complete, name="complete"),
     path("work-orders/<int:pk>/cancel/", views.cancel, name="cancel"),

@@ -86,7 +86,6 @@ def _may_create(user: Any) -> bool:
 # --- list -----------------------------------------------------------------------------------------------
 
 
-
 class WorkOrderListView(ModelListView):
     model = WorkOrder
     title = gettext_lazy("Work orders")
@@ -121,7 +120,7 @@ class WorkOrderListView(ModelListView):
     create_url_name = "orders:create"
 
     def get_queryset(self) -> QuerySet[Any]:
-        qs = super().get_queryset().select_related("customer", "region", "line", "account_manager")
+        qs: Any = super().get_queryset().select_related("customer", "region", "line", "account_manager")
         raw_late = self.request.GET.get("late", "").strip().lower()
         if raw_late in ("1", "true", "yes"):
             qs = qs.late()
@@ -209,7 +208,9 @@ def _clocks(request: HttpRequest, order: WorkOrder) -> dict[str, Any]:
 def _children(request: HttpRequest, order: WorkOrder) -> dict[str, Any]:
     return {
         "order": order,
-        "children": list(WorkOrder.objects.visible_to(request.user).filter(parent=order).select_related("region", "customer")),
+        "children": list(
+            WorkOrder.objects.visible_to(request.user).filter(parent=order).select_related("region", "customer")
+        ),
     }
 
 
@@ -256,10 +257,18 @@ class RequirementFormView(ModelFormView):
         if self.object is not None:
             o = self.object
             return {
-                "kind": o.kind, "customer": o.customer_id, "line": o.line_id, "product": o.product,
-                "bandwidth_kbps": o.bandwidth_kbps, "protection_level": o.protection_level,
-                "resource_availability": o.resource_availability, "a_address": o.a_address, "z_address": o.z_address,
-                "desired_date": o.desired_date, "contact": o.contact_id, "requirement": o.requirement,
+                "kind": o.kind,
+                "customer": o.customer_id,
+                "line": o.line_id,
+                "product": o.product,
+                "bandwidth_kbps": o.bandwidth_kbps,
+                "protection_level": o.protection_level,
+                "resource_availability": o.resource_availability,
+                "a_address": o.a_address,
+                "z_address": o.z_address,
+                "desired_date": o.desired_date,
+                "contact": o.contact_id,
+                "requirement": o.requirement,
             }
         initial: dict[str, Any] = {}
         for key in ("customer", "line", "template", "kind"):
@@ -286,8 +295,10 @@ class RequirementFormView(ModelFormView):
         from kam.customers.services import credit_warning
 
         raw = self.request.GET.get("customer", "")
-        customer = self.object.customer if self.object else (
-            Customer.objects.visible_to(self.request.user).filter(pk=int(raw)).first() if raw.isdigit() else None
+        customer = (
+            self.object.customer
+            if self.object
+            else (Customer.objects.visible_to(self.request.user).filter(pk=int(raw)).first() if raw.isdigit() else None)
         )
         return {"credit_warning": credit_warning(customer) if customer else None}
 
@@ -315,7 +326,12 @@ def dispatch(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "orders/dispatch_form.html",
-        {"title": _("Dispatch form"), "order": order, "form": form, "credit_warning": services.credit_warning_for(order)},
+        {
+            "title": _("Dispatch form"),
+            "order": order,
+            "form": form,
+            "credit_warning": services.credit_warning_for(order),
+        },
         status=status,
     )
 
@@ -325,7 +341,9 @@ def dispatch(request: HttpRequest, pk: int) -> HttpResponse:
 def advance(request: HttpRequest, pk: int) -> HttpResponse:
     order = _get(request.user, pk)
     note = request.POST.get("note", "")
-    return _run(request, order, lambda: services.advance_stage(order=order, actor=request.user, note=note), _("Stage finished."))
+    return _run(
+        request, order, lambda: services.advance_stage(order=order, actor=request.user, note=note), _("Stage finished.")
+    )
 
 
 @login_required
@@ -338,7 +356,9 @@ def pause(request: HttpRequest, pk: int) -> HttpResponse:
     return _run(
         request,
         order,
-        lambda: services.pause_work_order(order=order, reason=reason, customer_caused=customer_caused, actor=request.user),
+        lambda: services.pause_work_order(
+            order=order, reason=reason, customer_caused=customer_caused, actor=request.user
+        ),
         _("Order paused."),
     )
 
@@ -347,7 +367,9 @@ def pause(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def resume(request: HttpRequest, pk: int) -> HttpResponse:
     order = _get(request.user, pk)
-    return _run(request, order, lambda: services.resume_work_order(order=order, actor=request.user), _("Order resumed."))
+    return _run(
+        request, order, lambda: services.resume_work_order(order=order, actor=request.user), _("Order resumed.")
+    )
 
 
 @login_required
@@ -364,8 +386,11 @@ def extension_request(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         order,
         lambda: services.request_extension(
-            order=order, reason=form.cleaned_data["reason"], actor=request.user,
-            new_deadline=deadline, extra_hours=hours,
+            order=order,
+            reason=form.cleaned_data["reason"],
+            actor=request.user,
+            new_deadline=deadline,
+            extra_hours=hours,
         ),
         _("Extension requested."),
     )
@@ -393,7 +418,9 @@ def extension_decide(request: HttpRequest, pk: int, ext_pk: int, decision: str) 
 @require_POST
 def run_test(request: HttpRequest, pk: int) -> HttpResponse:
     order = _get(request.user, pk)
-    return _run(request, order, lambda: services.run_order_test(order=order, actor=request.user), _("Activation test run."))
+    return _run(
+        request, order, lambda: services.run_order_test(order=order, actor=request.user), _("Activation test run.")
+    )
 
 
 @login_required
@@ -421,7 +448,12 @@ def complete(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Order completed."))
             return HttpResponseRedirect(order.get_absolute_url())
     status = 422 if request.method == "POST" else 200
-    return render(request, "orders/completion_form.html", {"title": _("Completion form"), "order": order, "form": form}, status=status)
+    return render(
+        request,
+        "orders/completion_form.html",
+        {"title": _("Completion form"), "order": order, "form": form},
+        status=status,
+    )
 
 
 @login_required
@@ -429,7 +461,12 @@ def complete(request: HttpRequest, pk: int) -> HttpResponse:
 def cancel(request: HttpRequest, pk: int) -> HttpResponse:
     order = _get(request.user, pk)
     reason = request.POST.get("reason", "")
-    return _run(request, order, lambda: services.cancel_work_order(order=order, reason=reason, actor=request.user), _("Order cancelled."))
+    return _run(
+        request,
+        order,
+        lambda: services.cancel_work_order(order=order, reason=reason, actor=request.user),
+        _("Order cancelled."),
+    )
 
 
 @login_required
@@ -567,13 +604,23 @@ def timeliness(request: HttpRequest) -> HttpResponse:
         group_by = "month"
     flt = filter_from(request.GET)
     rows = queries.timeliness(request.user, group_by, flt)
-    base = {k: v for k, v in {"product": flt.product, "region": flt.region, "grade": flt.grade, "kind": flt.kind}.items() if v}
+    base = {
+        k: v
+        for k, v in {"product": flt.product, "region": flt.region, "grade": flt.grade, "kind": flt.kind}.items()
+        if v
+    }
     from urllib.parse import urlencode
 
     list_url = reverse("orders:list")
     table = []
     for row in rows:
-        params = {**base, **{k: v for k, v in row.filters.items() if v}, "status": "completed", "late": "1", "leaves": "1"}
+        params = {
+            **base,
+            **{k: v for k, v in row.filters.items() if v},
+            "status": "completed",
+            "late": "1",
+            "leaves": "1",
+        }
         table.append({"row": row, "late_url": f"{list_url}?{urlencode(params)}"})
     chart = {
         "labels": [r.label for r in rows],
@@ -585,7 +632,12 @@ def timeliness(request: HttpRequest) -> HttpResponse:
     context = {
         "title": _("Activation timeliness"),
         "group_by": group_by,
-        "groups": [("month", _("Month")), ("product", _("Product")), ("region", _("Region")), ("grade", _("Customer grade"))],
+        "groups": [
+            ("month", _("Month")),
+            ("product", _("Product")),
+            ("region", _("Region")),
+            ("grade", _("Customer grade")),
+        ],
         "flt": flt,
         "products": Product.choices,
         "kinds": WorkOrderKind.choices,

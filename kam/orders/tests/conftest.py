@@ -29,14 +29,18 @@ def at(*args: int) -> datetime:
 
 
 @pytest.fixture
-def env(users: dict[str, Any], customers: dict[str, Any], regions: dict[str, Any], org: dict[str, Any]) -> dict[str, Any]:
+def env(
+    users: dict[str, Any], customers: dict[str, Any], regions: dict[str, Any], org: dict[str, Any]
+) -> dict[str, Any]:
     from kam.customers.models import Contact
     from kam.identity.models import User
     from kam.orders.models import TimeLimitPolicy
 
     TimeLimitPolicy.objects.all().delete()
     policy = TimeLimitPolicy.objects.create(
-        name="test", stage_hours={k: str(v) for k, v in STAGE_HOURS.items()}, at_risk_ratio=Decimal("0.75"),
+        name="test",
+        stage_hours={k: str(v) for k, v in STAGE_HOURS.items()},
+        at_risk_ratio=Decimal("0.75"),
         escalation_step_hours=Decimal("1"),
     )
     lead = User(username="lead", role="engineer", org_unit=org["gz"], display_name="lead")
@@ -47,9 +51,17 @@ def env(users: dict[str, Any], customers: dict[str, Any], regions: dict[str, Any
     branch_contact = Contact.objects.create(customer=customers["branch"], name="李工")
     other_contact = Contact.objects.create(customer=customers["other"], name="赵总")
     return {
-        "policy": policy, "lead": lead, "sz_engineer": sz_engineer, "contact": contact,
-        "branch_contact": branch_contact, "other_contact": other_contact, **users,
-        "hq": customers["hq"], "branch": customers["branch"], "other": customers["other"], "regions": regions,
+        "policy": policy,
+        "lead": lead,
+        "sz_engineer": sz_engineer,
+        "contact": contact,
+        "branch_contact": branch_contact,
+        "other_contact": other_contact,
+        **users,
+        "hq": customers["hq"],
+        "branch": customers["branch"],
+        "other": customers["other"],
+        "regions": regions,
     }
 
 
@@ -57,8 +69,13 @@ def new_order(env: dict[str, Any], **extra: Any) -> Any:
     from kam.orders.services import create_work_order
 
     data = {
-        "kind": "new", "customer": env["hq"], "product": "dia", "bandwidth_kbps": 100_000,
-        "protection_level": "normal", "a_address": "天河路1号", "contact": env["contact"],
+        "kind": "new",
+        "customer": env["hq"],
+        "product": "dia",
+        "bandwidth_kbps": 100_000,
+        "protection_level": "normal",
+        "a_address": "天河路1号",
+        "contact": env["contact"],
         "resource_availability": "available",
     }
     data.update(extra)
@@ -70,8 +87,7 @@ def dispatched(env: dict[str, Any], start: datetime, **extra: Any) -> Any:
 
     order = new_order(env, **extra)
     specs = [
-        AssignmentSpec(stage=s, team_name="天河装维班", user=env["engineer"], lead=env["lead"])
-        for s in STAGE_HOURS
+        AssignmentSpec(stage=s, team_name="天河装维班", user=env["engineer"], lead=env["lead"]) for s in STAGE_HOURS
     ]
     return dispatch_work_order(order=order, assignments=specs, actor=env["am"], now=start)
 

@@ -22,7 +22,9 @@ def _world(env: dict[str, Any]) -> None:
 def _snapshot() -> list[tuple[Any, ...]]:
     from kam.orders.models import WorkOrder
 
-    return list(WorkOrder.objects.order_by("number").values_list("number", "kind", "status", "stage", "jeopardy", "due_at"))
+    return list(
+        WorkOrder.objects.order_by("number").values_list("number", "kind", "status", "stage", "jeopardy", "due_at")
+    )
 
 
 def _clear() -> None:

@@ -52,7 +52,9 @@ def test_requirement_rules(env: dict[str, Any], make_order: Any) -> None:
     assert "contact" in exc.value.fields
     # the other customer's AM may not order for this customer
     with pytest.raises(Forbidden):
-        services.create_work_order(actor=env["am_other"], data={"kind": "new", "customer": env["hq"], "product": "dia", "bandwidth_kbps": 1})
+        services.create_work_order(
+            actor=env["am_other"], data={"kind": "new", "customer": env["hq"], "product": "dia", "bandwidth_kbps": 1}
+        )
     assert WorkOrder.objects.count() == 0
 
 
@@ -142,8 +144,9 @@ def test_customer_pause_shifts_deadlines_by_paused_working_time(env: dict[str, A
     order = make_order(at(2026, 3, 2, 9, 0))  # Monday; intake 16 h → Wednesday 10:00
     assert stage(order, "intake").deadline == at(2026, 3, 4, 10, 0)
     due = order.due_at
-    services.pause_work_order(order=order, reason="客户机房未就绪", customer_caused=True, actor=env["engineer"],
-                              now=at(2026, 3, 2, 16, 0))
+    services.pause_work_order(
+        order=order, reason="客户机房未就绪", customer_caused=True, actor=env["engineer"], now=at(2026, 3, 2, 16, 0)
+    )
     order.refresh_from_db()
     assert order.status == "paused"
     with pytest.raises(Conflict) as exc:
@@ -163,7 +166,9 @@ def test_customer_pause_shifts_deadlines_by_paused_working_time(env: dict[str, A
 
 def test_our_own_pause_does_not_move_deadlines(env: dict[str, Any], make_order: Any) -> None:
     order = make_order(at(2026, 3, 2, 9, 0))
-    services.pause_work_order(order=order, reason="待料", customer_caused=False, actor=env["am"], now=at(2026, 3, 2, 16, 0))
+    services.pause_work_order(
+        order=order, reason="待料", customer_caused=False, actor=env["am"], now=at(2026, 3, 2, 16, 0)
+    )
     order = services.resume_work_order(order=order, actor=env["am"], now=at(2026, 3, 3, 10, 0))
     assert stage(order, "intake").deadline == at(2026, 3, 4, 10, 0)
     assert order.paused_seconds == 0
@@ -178,8 +183,9 @@ def test_our_own_pause_does_not_move_deadlines(env: dict[str, Any], make_order: 
 def test_extension_before_deadline_approved(env: dict[str, Any], make_order: Any) -> None:
     order = make_order(at(2026, 3, 2, 9, 0))
     due = order.due_at
-    request = services.request_extension(order=order, reason="等待客户机房", extra_hours=Decimal("4"),
-                                         actor=env["engineer"], now=at(2026, 3, 3, 9, 0))
+    request = services.request_extension(
+        order=order, reason="等待客户机房", extra_hours=Decimal("4"), actor=env["engineer"], now=at(2026, 3, 3, 9, 0)
+    )
     assert request.old_deadline == at(2026, 3, 4, 10, 0)
     assert request.new_deadline == at(2026, 3, 4, 15, 30)
     assert request.extra_seconds == 4 * 3600
@@ -200,24 +206,29 @@ def test_extension_before_deadline_approved(env: dict[str, Any], make_order: Any
 
 def test_extension_with_new_deadline_and_rejection(env: dict[str, Any], make_order: Any) -> None:
     order = make_order(at(2026, 3, 2, 9, 0))
-    request = services.request_extension(order=order, reason="r", new_deadline=at(2026, 3, 5, 10, 0),
-                                         actor=env["am"], now=at(2026, 3, 2, 10, 0))
+    request = services.request_extension(
+        order=order, reason="r", new_deadline=at(2026, 3, 5, 10, 0), actor=env["am"], now=at(2026, 3, 2, 10, 0)
+    )
     assert request.extra_seconds == int(7.5 * 3600)
     with pytest.raises(Conflict) as exc:
-        services.request_extension(order=order, reason="again", extra_hours=1, actor=env["am"], now=at(2026, 3, 2, 11, 0))
+        services.request_extension(
+            order=order, reason="again", extra_hours=1, actor=env["am"], now=at(2026, 3, 2, 11, 0)
+        )
     assert exc.value.code == "extension_pending"
     services.decide_extension(request=request, approve=False, actor=env["director"])
     assert stage(order, "intake").deadline == at(2026, 3, 4, 10, 0)
     with pytest.raises(ValidationFailed):
-        services.request_extension(order=order, reason="r", new_deadline=at(2026, 3, 3, 10, 0), actor=env["am"],
-                                   now=at(2026, 3, 2, 11, 0))
+        services.request_extension(
+            order=order, reason="r", new_deadline=at(2026, 3, 3, 10, 0), actor=env["am"], now=at(2026, 3, 2, 11, 0)
+        )
 
 
 def test_extension_after_deadline_refused_and_counted_late(env: dict[str, Any], make_order: Any) -> None:
     order = make_order(at(2026, 3, 2, 9, 0))
     with pytest.raises(Conflict) as exc:
-        services.request_extension(order=order, reason="太晚", extra_hours=4, actor=env["engineer"],
-                                   now=at(2026, 3, 4, 10, 0))
+        services.request_extension(
+            order=order, reason="太晚", extra_hours=4, actor=env["engineer"], now=at(2026, 3, 4, 10, 0)
+        )
     assert exc.value.code == "extension_too_late"
     order.refresh_from_db()
     assert order.counted_late is True
@@ -227,8 +238,14 @@ def test_extension_after_deadline_refused_and_counted_late(env: dict[str, Any], 
     # even finished on time overall, the order is not on time
     order = advance_to(order, env, "completion", at(2026, 3, 4, 11, 0))
     test = _passed_test(order)
-    order = services.complete_work_order(order=order, acceptance_contact=env["contact"], accepted_at=at(2026, 3, 4, 12, 0),
-                                         test_ids=[test.pk], actor=env["am"], now=at(2026, 3, 4, 12, 0))
+    order = services.complete_work_order(
+        order=order,
+        acceptance_contact=env["contact"],
+        accepted_at=at(2026, 3, 4, 12, 0),
+        test_ids=[test.pk],
+        actor=env["am"],
+        now=at(2026, 3, 4, 12, 0),
+    )
     assert order.on_time is False
 
 
@@ -253,7 +270,9 @@ def test_jeopardy_levels_and_escalation_rungs(env: dict[str, Any], make_order: A
     assert Escalation.objects.count() == 0
     o = run(at(2026, 3, 2, 16, 30))
     assert (o.jeopardy, o.escalation_rung) == ("at_risk", 1)
-    assert list(Notification.objects.filter(kind="orders.escalated").values_list("recipient__username", flat=True)) == ["engineer"]
+    assert list(Notification.objects.filter(kind="orders.escalated").values_list("recipient__username", flat=True)) == [
+        "engineer"
+    ]
     o = run(at(2026, 3, 2, 17, 0))
     assert (o.jeopardy, o.escalation_rung) == ("at_risk", 1)
     assert Notification.objects.filter(kind="orders.escalated").count() == 1
@@ -285,7 +304,9 @@ def test_jeopardy_levels_and_escalation_rungs(env: dict[str, Any], make_order: A
 
 def test_customer_pause_freezes_jeopardy(env: dict[str, Any], make_order: Any) -> None:
     order = make_order(at(2026, 3, 2, 9, 0))
-    services.pause_work_order(order=order, reason="客户原因", customer_caused=True, actor=env["am"], now=at(2026, 3, 2, 10, 0))
+    services.pause_work_order(
+        order=order, reason="客户原因", customer_caused=True, actor=env["am"], now=at(2026, 3, 2, 10, 0)
+    )
     services.evaluate_jeopardy(now=at(2026, 3, 10, 10, 0))
     order.refresh_from_db()
     assert order.jeopardy == "on_track"
@@ -307,8 +328,12 @@ def test_completion_activates_the_line(env: dict[str, Any], make_order: Any) -> 
     order = advance_to(order, env, "completion", at(2026, 3, 3, 9, 0))
     test = _passed_test(order)
     order = services.complete_work_order(
-        order=order, acceptance_contact=env["contact"], accepted_at=at(2026, 3, 3, 11, 0), test_ids=[test.pk],
-        actor=env["am"], now=at(2026, 3, 3, 11, 0),
+        order=order,
+        acceptance_contact=env["contact"],
+        accepted_at=at(2026, 3, 3, 11, 0),
+        test_ids=[test.pk],
+        actor=env["am"],
+        now=at(2026, 3, 3, 11, 0),
     )
     assert order.status == "completed"
     assert order.completed_at == at(2026, 3, 3, 11, 0)
@@ -325,16 +350,34 @@ def test_completion_requires_passed_test_or_override(env: dict[str, Any], make_o
     order = advance_to(order, env, "completion", at(2026, 3, 3, 9, 0))
     failed = _passed_test(order, passed=False)
     with pytest.raises(Conflict) as exc:
-        services.complete_work_order(order=order, acceptance_contact=env["contact"], accepted_at=at(2026, 3, 3, 10, 0),
-                                     test_ids=[failed.pk], actor=env["am"], now=at(2026, 3, 3, 10, 0))
+        services.complete_work_order(
+            order=order,
+            acceptance_contact=env["contact"],
+            accepted_at=at(2026, 3, 3, 10, 0),
+            test_ids=[failed.pk],
+            actor=env["am"],
+            now=at(2026, 3, 3, 10, 0),
+        )
     assert exc.value.code == "test_not_passed"
     with pytest.raises(ValidationFailed) as vexc:
-        services.complete_work_order(order=order, acceptance_contact=env["other_contact"], accepted_at=at(2026, 3, 3, 10, 0),
-                                     test_ids=[], override_reason="x", actor=env["am"], now=at(2026, 3, 3, 10, 0))
+        services.complete_work_order(
+            order=order,
+            acceptance_contact=env["other_contact"],
+            accepted_at=at(2026, 3, 3, 10, 0),
+            test_ids=[],
+            override_reason="x",
+            actor=env["am"],
+            now=at(2026, 3, 3, 10, 0),
+        )
     assert "acceptance_contact_id" in vexc.value.fields
     order = services.complete_work_order(
-        order=order, acceptance_contact=env["branch_contact"], accepted_at=at(2026, 3, 3, 10, 0), test_ids=[failed.pk],
-        override_reason="客户自测通过", actor=env["am"], now=at(2026, 3, 3, 10, 0),
+        order=order,
+        acceptance_contact=env["branch_contact"],
+        accepted_at=at(2026, 3, 3, 10, 0),
+        test_ids=[failed.pk],
+        override_reason="客户自测通过",
+        actor=env["am"],
+        now=at(2026, 3, 3, 10, 0),
     )
     assert order.status == "completed" and order.test_override_reason == "客户自测通过"
 
@@ -353,8 +396,14 @@ def test_completion_failure_rolls_back_order_and_line(env: dict[str, Any], make_
 
     monkeypatch.setattr(line_services, "activate_line", activate_then_fail)
     with pytest.raises(Conflict):
-        services.complete_work_order(order=order, acceptance_contact=env["contact"], accepted_at=at(2026, 3, 3, 10, 0),
-                                     test_ids=[test.pk], actor=env["am"], now=at(2026, 3, 3, 10, 0))
+        services.complete_work_order(
+            order=order,
+            acceptance_contact=env["contact"],
+            accepted_at=at(2026, 3, 3, 10, 0),
+            test_ids=[test.pk],
+            actor=env["am"],
+            now=at(2026, 3, 3, 10, 0),
+        )
     order.refresh_from_db()
     assert order.status == "in_progress" and order.completed_at is None
     assert order.line.status == "provisioning" and order.line.activated_at is None
@@ -364,20 +413,39 @@ def test_completion_failure_rolls_back_order_and_line(env: dict[str, Any], make_
 def test_upgrade_and_terminate_change_the_line(env: dict[str, Any], make_order: Any) -> None:
     from kam.lines.models import Line
 
-    line = Line.objects.create(circuit_id="GZ-1", customer=env["hq"], product="dia", bandwidth_kbps=50_000,
-                               status="active", region=env["hq"].region)
+    line = Line.objects.create(
+        circuit_id="GZ-1",
+        customer=env["hq"],
+        product="dia",
+        bandwidth_kbps=50_000,
+        status="active",
+        region=env["hq"].region,
+    )
     order = make_order(at(2026, 3, 2, 9, 0), kind="upgrade", line=line, bandwidth_kbps=200_000)
     order = advance_to(order, env, "completion", at(2026, 3, 2, 10, 0))
-    services.complete_work_order(order=order, acceptance_contact=env["contact"], accepted_at=at(2026, 3, 2, 11, 0),
-                                 test_ids=[], override_reason="带宽调整无需测试", actor=env["am"], now=at(2026, 3, 2, 11, 0))
+    services.complete_work_order(
+        order=order,
+        acceptance_contact=env["contact"],
+        accepted_at=at(2026, 3, 2, 11, 0),
+        test_ids=[],
+        override_reason="带宽调整无需测试",
+        actor=env["am"],
+        now=at(2026, 3, 2, 11, 0),
+    )
     line.refresh_from_db()
     assert line.bandwidth_kbps == 200_000
     with pytest.raises(ValidationFailed):
         make_order(kind="upgrade", line=line, bandwidth_kbps=100_000)
     stop = make_order(at(2026, 3, 2, 9, 0), kind="terminate", line=line, product="", bandwidth_kbps=None)
     stop = advance_to(stop, env, "completion", at(2026, 3, 2, 10, 0))
-    services.complete_work_order(order=stop, acceptance_contact=env["contact"], accepted_at=at(2026, 3, 2, 11, 0),
-                                 test_ids=[], actor=env["am"], now=at(2026, 3, 2, 11, 0))
+    services.complete_work_order(
+        order=stop,
+        acceptance_contact=env["contact"],
+        accepted_at=at(2026, 3, 2, 11, 0),
+        test_ids=[],
+        actor=env["am"],
+        now=at(2026, 3, 2, 11, 0),
+    )
     line.refresh_from_db()
     assert line.status == "terminated" and line.terminated_at == at(2026, 3, 2, 11, 0)
 
@@ -403,8 +471,9 @@ def test_children_per_region_complete_the_parent(env: dict[str, Any], make_order
     assert sz.stage == "survey" and stage(sz, "survey").assignee == env["sz_engineer"]
     assert stage(sz, "survey").deadline == at(2026, 3, 3, 10, 30)
     with pytest.raises(Conflict) as exc:
-        services.split_into_children(order=parent, regions_with_teams=[services.ChildSpec(region=regions["cs"])],
-                                     actor=env["am"])
+        services.split_into_children(
+            order=parent, regions_with_teams=[services.ChildSpec(region=regions["cs"])], actor=env["am"]
+        )
     assert exc.value.code == "already_split"
     with pytest.raises(Conflict) as exc:
         services.advance_stage(order=parent, actor=env["am"])
@@ -418,11 +487,23 @@ def test_children_per_region_complete_the_parent(env: dict[str, Any], make_order
         parent.refresh_from_db()
         assert parent.status == "in_progress"
         with pytest.raises(Conflict) as exc:
-            services.complete_work_order(order=parent, acceptance_contact=env["contact"], accepted_at=None,
-                                         test_ids=[], override_reason="x", actor=env["am"])
+            services.complete_work_order(
+                order=parent,
+                acceptance_contact=env["contact"],
+                accepted_at=None,
+                test_ids=[],
+                override_reason="x",
+                actor=env["am"],
+            )
         assert exc.value.code == "order_has_children"
-        services.complete_work_order(order=child, acceptance_contact=contact, accepted_at=at(2026, 3, 3, 11, 0),
-                                     test_ids=[test.pk], actor=env["am"], now=at(2026, 3, 3, 11, 0))
+        services.complete_work_order(
+            order=child,
+            acceptance_contact=contact,
+            accepted_at=at(2026, 3, 3, 11, 0),
+            test_ids=[test.pk],
+            actor=env["am"],
+            now=at(2026, 3, 3, 11, 0),
+        )
     parent.refresh_from_db()
     assert parent.status == "completed"
     assert parent.completed_at == at(2026, 3, 3, 11, 0)
@@ -447,8 +528,11 @@ def test_cancel(env: dict[str, Any], make_order: Any) -> None:
 def test_policy_selection_most_specific(env: dict[str, Any]) -> None:
     from kam.orders.models import TimeLimitPolicy
 
-    specific = TimeLimitPolicy.objects.create(name="otn aaa", product="otn", protection_level="aaa",
-                                              stage_hours={"intake": "1"})
+    specific = TimeLimitPolicy.objects.create(
+        name="otn aaa", product="otn", protection_level="aaa", stage_hours={"intake": "1"}
+    )
     assert services.policy_for(product="otn", protection_level="aaa", resource_availability="available") == specific
-    assert services.policy_for(product="dia", protection_level="aaa", resource_availability="available") == env["policy"]
+    assert (
+        services.policy_for(product="dia", protection_level="aaa", resource_availability="available") == env["policy"]
+    )
     assert sum(STAGE_HOURS.values()) == 74

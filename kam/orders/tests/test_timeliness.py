@@ -16,8 +16,15 @@ pytestmark = pytest.mark.django_db
 def finish(env: dict[str, Any], order: Any, step_at: Any, done_at: Any) -> Any:
     while order.stage != "completion":
         order = services.advance_stage(order=order, actor=env["am"], now=step_at)
-    return services.complete_work_order(order=order, acceptance_contact=env["contact"], accepted_at=done_at,
-                                        test_ids=[], override_reason="测试", actor=env["am"], now=done_at)
+    return services.complete_work_order(
+        order=order,
+        acceptance_contact=env["contact"],
+        accepted_at=done_at,
+        test_ids=[],
+        override_reason="测试",
+        actor=env["am"],
+        now=done_at,
+    )
 
 
 def build_fixture(env: dict[str, Any], make_order: Any) -> dict[str, Any]:
