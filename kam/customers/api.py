@@ -106,6 +106,9 @@ def list_customers(
     sort: SortKey = "name",
 ) -> Any:
     """Customers the caller may see; ``region`` is a GB/T 2260 code or prefix (``44`` = Guangdong)."""
+    if getattr(request.user, "role", None) == "customer":  # portal users never learn internal grades
+        value_grade, lifecycle = None, None
+        sort = "name" if sort.lstrip("-") == "value_grade" else sort
     qs = filter_customers(
         Customer.objects.visible_to(request.user),
         q=q,

@@ -92,6 +92,10 @@ def search_filter(query: str) -> Q:
     q = raw.lower()
     compact = _PUNCT.sub("", q)
     if len(q) < 3:
+        if _is_postgres():  # byte-wise ranges need the C collation there; LIKE 'x%' is right everywhere
+            if raw.isascii():
+                return Q(uscc__startswith=raw.upper())
+            return Q(name__startswith=raw) | Q(short_name__startswith=raw)
         if raw.isascii():
             return Q(uscc__gte=raw.upper(), uscc__lt=raw.upper() + "~")
         return Q(name__gte=raw, name__lt=raw + "\uffff") | Q(short_name__gte=raw, short_name__lt=raw + "\uffff")

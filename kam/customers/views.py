@@ -109,6 +109,8 @@ class CustomerListView(ModelListView):
         if getattr(user, "role", None) == "customer":
             hidden |= {"value_grade"}
         self.columns = [c for c in self.base_columns if c.attr not in hidden]  # type: ignore[misc]
+        if getattr(user, "role", None) == "customer":  # a portal user never learns the internal grade
+            self.filters = [f for f in type(self).filters if f.name not in ("value_grade", "lifecycle")]  # type: ignore[misc]
 
     def get_queryset(self) -> Any:
         return super().get_queryset().select_related("region", "parent", "industry_line")

@@ -60,6 +60,8 @@ def test_commercial_fields_hidden(users: dict[str, Any], customers: dict[str, An
         None,
         None,
     )
+    # a grade filter cannot be used to learn the grade either
+    assert api_client(users["customer"]).get(f"{API}/customers", {"value_grade": "D"}).json()["count"] == 2
     tree = api_client(users["customer"]).get(f"{url}/tree").json()
     assert tree["value_grade"] is None
     assert tree["children"][0]["value_grade"] is None
