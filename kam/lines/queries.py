@@ -199,3 +199,38 @@ def lines_by_status(lines: list[Line]) -> dict[str, int]:
 
 def location_label(device: Device) -> str:
     return _("Customer premises") if device.is_cpe else _("Central office")
+
+
+# --- matching what the network reports to the inventory (alarms, syslog, traps) ----------------------------
+
+
+def match_device(*, address: str | None = None, sys_name: str | None = None) -> Device | None:
+    """The device an event comes from: by management address, then by sysName / hostname."""
+    if address:
+        device = Device.objects.filter(mgmt_address=address).first()
+        if device is not None:
+            return device
+    if sys_name:
+        return (
+            Device.objects.filter(sys_name=sys_name).order_by("pk").first()
+            or Device.objects.filter(name=sys_name).order_by("pk").first()
+        )
+    return None
+
+
+def match_interface(
+    device: Device, *, if_index: int | None = None, if_name: str | None = None, if_alias: str | None = None
+) -> Interface | None:
+    """A device's interface an event names: by ifIndex, then ifName, then ifAlias (the circuit id)."""
+    qs = Interface.objects.filter(device=device)
+    if if_index is not None:
+        found = qs.filter(if_index=if_index).first()
+        if found is not None:
+            return found
+    if if_name:
+        found = qs.filter(if_name=if_name).first()
+        if found is not None:
+            return found
+    if if_alias:
+        return qs.filter(if_alias=if_alias).order_by("if_index").first()
+    return None
