@@ -202,11 +202,12 @@ def _parse(rows: list[dict[str, str]], actor: Any) -> tuple[list[_Row], list[Row
     for item in parsed:
         if item.customer is None or not item.name:
             continue
-        key = (item.customer.pk, item.name)
-        if key in seen:
-            errors.append(RowError(item.number, "name", _("Same contact as row %(row)s.") % {"row": seen[key]}))
+        contact_key = (int(item.customer.pk), item.name)
+        if contact_key in seen:
+            message = _("Same contact as row %(row)s.") % {"row": seen[contact_key]}
+            errors.append(RowError(item.number, "name", message))
         else:
-            seen[key] = item.number
+            seen[contact_key] = item.number
     return parsed, errors
 
 

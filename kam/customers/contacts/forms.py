@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.db.models import Q
@@ -51,7 +51,8 @@ class ContactForm(forms.ModelForm):
             customer = instance.customer
             del self.fields["customer"]
         else:
-            self.fields["customer"].queryset = Customer.objects.restrict(user, CHANGE).order_by("name")
+            customer_field = cast(forms.ModelChoiceField, self.fields["customer"])
+            customer_field.queryset = Customer.objects.restrict(user, CHANGE).order_by("name")
             if customer is not None:
                 self.fields["customer"].initial = customer.pk
         managers = Contact.objects.visible_to(user).select_related("customer")
@@ -64,15 +65,15 @@ class ContactForm(forms.ModelForm):
             managers = managers.filter(customer__path__startswith=f"/{root}/")
         if instance is not None:
             managers = managers.exclude(pk=instance.pk)
-        self.fields["reports_to"].queryset = managers.order_by("name")
-        self.fields["relationship_owner"].queryset = (
+        cast(forms.ModelChoiceField, self.fields["reports_to"]).queryset = managers.order_by("name")
+        cast(forms.ModelChoiceField, self.fields["relationship_owner"]).queryset = (
             User.objects.visible_to(user).filter(is_active=True).exclude(role="customer").order_by("username")
         )
         if not getattr(user, "sees_commercial", False):
             del self.fields["private_notes"]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("left_company") and not data.get("left_at"):
             data["left_at"] = timezone.localdate()
         if not data.get("left_company"):

@@ -51,9 +51,11 @@ def org_chart(customer: Customer, user: Any, include_left: bool = True) -> dict[
     roles = dict(BuyingRole.choices)
     attitudes = dict(Attitude.choices)
     nodes: dict[int, dict[str, Any]] = {}
-    for row in rows:
-        score = row.pop("current_attitude") if show_attitude else None
-        row.pop("current_attitude", None)
+    for values in rows:
+        row: dict[str, Any] = dict(values)
+        score = row.pop("current_attitude")
+        if not show_attitude:
+            score = None
         colour = LEFT_COLOUR if row["left_company"] else attitude_colour(score)
         nodes[row["id"]] = {
             **row,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -79,7 +79,7 @@ class ContactListView(ModelListView):
     default_sort = ("customer__name", "name")
     export_name = "contacts"
     title = gettext_lazy("Contacts")
-    create_url_name = "contacts:create"
+    create_url_name: ClassVar[str | None] = "contacts:create"
 
     @property
     def template_name(self) -> str:  # type: ignore[override]

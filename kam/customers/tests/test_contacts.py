@@ -191,7 +191,7 @@ def test_search_text_and_search_provider(contacts: dict[str, Contact], users: di
     for query in ("zw", "ZhangWei", "张伟", "138 0013 8000", "13800138000"):
         assert [h.title for h in provider.search(users["am"], query, 8)] == ["张伟"], query
     assert [h.title for h in provider.search(users["am"], "87654321", 8)] == ["王强"]
-    hit = provider.search(users["am"], "zw", 8)[0]
+    (hit,) = provider.search(users["am"], "zw", 8)
     assert hit.url == f"/contacts/{gm.pk}/" and hit.subtitle == "总经理 · 示例集团 · 13800138000"
     # scoped: the Changsha AM finds only their own customer's people
     assert [h.title for h in provider.search(users["am_other"], "zj", 8)] == ["周杰"]
