@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from django.db.models import Q
 from django.http import HttpRequest
-from ninja import File, Router, UploadedFile
+from ninja import File, Router, Status, UploadedFile
 from ninja.pagination import paginate
 
 from kam.core.api import Page, fetch, responses
@@ -131,7 +131,7 @@ def create_customer(request: HttpRequest, payload: CustomerCreate) -> Any:
     if data.get("service_level") is None:
         data.pop("service_level")
     customer = services.create_customer(actor=request.user, data=data, allow_duplicate_name=allow)
-    return 201, customer
+    return Status(201, customer)
 
 
 @router.post("/import", response=responses(200, ImportResult))
@@ -278,7 +278,7 @@ def create_site(request: HttpRequest, payload: SiteCreate) -> Any:
     customer = Customer.objects.visible_to(request.user).filter(pk=data.pop("customer_id")).first()
     if customer is None:
         raise NotFound(_unknown("customer", payload.customer_id))
-    return 201, services.save_site(site=None, customer=customer, actor=request.user, data=data)
+    return Status(201, services.save_site(site=None, customer=customer, actor=request.user, data=data))
 
 
 @sites_router.get("/{site_id}", response=responses(200, SiteOut))
@@ -300,7 +300,7 @@ def update_site(request: HttpRequest, site_id: int, payload: SiteUpdate) -> Any:
 def delete_site(request: HttpRequest, site_id: int) -> Any:
     site = fetch(request, Site.objects.select_related("customer"), DELETE, pk=site_id)
     services.delete_site(site=site, actor=request.user)
-    return 204, None
+    return Status(204, None)
 
 
 # --- tier policies -------------------------------------------------------------------------------------
@@ -317,7 +317,7 @@ def create_tier_policy(request: HttpRequest, payload: TierPolicyIn) -> Any:
 
     if TierPolicy.objects.filter(grade=payload.grade).exists():
         raise Conflict(_unknown("grade", payload.grade), code="duplicate_grade", fields={"grade": ["exists"]})
-    return 201, services.save_tier_policy(policy=None, data=payload.dict(), actor=request.user)
+    return Status(201, services.save_tier_policy(policy=None, data=payload.dict(), actor=request.user))
 
 
 @tiers_router.get("/{policy_id}", response=responses(200, TierPolicyOut))
@@ -356,7 +356,7 @@ def request_grade_change(request: HttpRequest, payload: GradeChangeIn) -> Any:
     result = services.request_grade_change(
         customer=customer, to_grade=payload.to_grade, reason=payload.reason, actor=request.user
     )
-    return 201, result
+    return Status(201, result)
 
 
 @grades_router.get("/{request_id}", response=responses(200, GradeChangeOut))
