@@ -15,15 +15,28 @@ HOSTILE_PANEL_ROWS = 10
 
 
 def search_hits(user: Any, query: str, limit: int) -> Iterable[Any]:
+    """Contacts for the global search: name, pinyin, initials, phone, e-mail.
+
+    Three characters or more go through the trigram index. Shorter queries take name-prefix matches from
+    the name index first and fill up with unordered substring matches, so that a one- or two-letter query
+    never sorts a million rows.
+    """
     from kam.core.registry import SearchHit
+    from kam.customers.contacts.searchtext import normalise_query
     from kam.customers.models import Contact
 
     query = (query or "").strip()
-    if len(query) < 2:
+    needle = normalise_query(query)
+    if len(needle) < 2:
         return []
-    qs = (
-        Contact.objects.visible_to(user).search(query).select_related("customer").order_by("left_company", "name", "pk")
-    )
+    base = Contact.objects.visible_to(user).select_related("customer")
+    if len(needle) >= 3:
+        found = list(base.search(query).order_by("left_company", "name", "pk")[:limit])
+    else:
+        found = list(base.filter(name__gte=query, name__lt=query + "\uffff").order_by("name", "pk")[:limit])
+        if len(found) < limit:
+            rest = base.filter(search_text__contains=needle).exclude(pk__in=[c.pk for c in found])
+            found += list(rest[: limit - len(found)])
     return [
         SearchHit(
             title=contact.name,
@@ -31,7 +44,7 @@ def search_hits(user: Any, query: str, limit: int) -> Iterable[Any]:
             kind=_("Contact"),
             subtitle=" · ".join(str(x) for x in (contact.title, contact.customer, contact.mobile) if x),
         )
-        for contact in qs[:limit]
+        for contact in found
     ]
 
 
