@@ -35,7 +35,7 @@ def search_hits(user: Any, query: str, limit: int) -> Iterable[Any]:
     else:
         found = list(base.filter(name__gte=query, name__lt=query + "\uffff").order_by("name", "pk")[:limit])
         if len(found) < limit:
-            rest = base.filter(search_text__contains=needle).exclude(pk__in=[c.pk for c in found])
+            rest = base.filter(search_text__contains=needle).exclude(pk__in=[c.pk for c in found]).order_by()
             found += list(rest[: limit - len(found)])
     return [
         SearchHit(
