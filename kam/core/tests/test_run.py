@@ -61,18 +61,20 @@ def test_kam_run_serves_and_stops_everything(tmp_path: Path, stop_signal: int) -
     )
     try:
         status = None
+        last: object = None
         deadline = time.monotonic() + 240  # generous: a busy CI machine starts slowly
         while time.monotonic() < deadline and status is None:
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/openapi.json", timeout=2) as response:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/openapi.json", timeout=5) as response:
                     status = response.status
-            except OSError:
+            except OSError as exc:
+                last = exc
                 if supervisor.poll() is not None:
                     break
                 time.sleep(0.5)
         if status != 200:
             supervisor.kill()
-            pytest.fail(f"kam run did not serve: {supervisor.communicate()[0][-3000:]}")
+            pytest.fail(f"kam run did not serve ({last!r}): {supervisor.communicate()[0][-3000:]}")
         descendants = _children(supervisor.pid)
         assert len(descendants) >= 3  # granian main + its worker, huey consumer
         supervisor.send_signal(stop_signal)
