@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -84,18 +85,27 @@ def team_users(customer: Customer) -> list[Any]:
     return list(unique.values())
 
 
-def _notify_team(contact: Contact, *, kind: str, title: str, body: str) -> None:
+def _notify_team(contact: Contact, *, kind: str, title: Callable[[], str], body: Callable[[], str]) -> None:
+    """Notify the account team once per contact per day, each member in their own language."""
+    from django.conf import settings
+    from django.utils import translation
+
     from kam.core.notifications import notify
 
     day = timezone.localdate().isoformat()
-    notify(
-        recipients=team_users(contact.customer),
-        kind=kind,
-        title=title,
-        body=body,
-        url=reverse("contacts:detail", kwargs={"pk": contact.pk}),
-        dedupe_key=f"{kind}:{contact.pk}:{day}",
-    )
+    by_language: dict[str, list[Any]] = {}
+    for user in team_users(contact.customer):
+        by_language.setdefault(getattr(user, "language", "") or settings.LANGUAGE_CODE, []).append(user)
+    for language, recipients in sorted(by_language.items()):
+        with translation.override(language):
+            notify(
+                recipients=recipients,
+                kind=kind,
+                title=title(),
+                body=body(),
+                url=reverse("contacts:detail", kwargs={"pk": contact.pk}),
+                dedupe_key=f"{kind}:{contact.pk}:{day}",
+            )
 
 
 def _maybe_notify_hostile(contact: Contact) -> None:
@@ -108,10 +118,14 @@ def _maybe_notify_hostile(contact: Contact) -> None:
         _notify_team(
             contact,
             kind=KIND_HOSTILE,
-            title=_("Decision maker %(name)s at %(customer)s is hostile (%(score)+d)")
-            % {"name": contact.name, "customer": contact.customer, "score": contact.current_attitude},
-            body=_("The latest attitude assessment of %(name)s (%(title)s) is %(label)s.")
-            % {"name": contact.name, "title": contact.title or "-", "label": contact.get_current_attitude_display()},
+            title=lambda: (
+                _("Decision maker %(name)s at %(customer)s is hostile (%(score)+d)")
+                % {"name": contact.name, "customer": contact.customer, "score": contact.current_attitude}
+            ),
+            body=lambda: (
+                _("The latest attitude assessment of %(name)s (%(title)s) is %(label)s.")
+                % {"name": contact.name, "title": contact.title or "-", "label": contact.get_current_attitude_display()}
+            ),
         )
 
 
@@ -120,9 +134,13 @@ def _maybe_notify_left(contact: Contact) -> None:
         _notify_team(
             contact,
             kind=KIND_LEFT,
-            title=_("Key person %(name)s left %(customer)s") % {"name": contact.name, "customer": contact.customer},
-            body=_("%(name)s (%(title)s) left the company on %(date)s.")
-            % {"name": contact.name, "title": contact.title or "-", "date": contact.left_at or "-"},
+            title=lambda: (
+                _("Key person %(name)s left %(customer)s") % {"name": contact.name, "customer": contact.customer}
+            ),
+            body=lambda: (
+                _("%(name)s (%(title)s) left the company on %(date)s.")
+                % {"name": contact.name, "title": contact.title or "-", "date": contact.left_at or "-"}
+            ),
         )
 
 

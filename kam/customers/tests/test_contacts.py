@@ -99,6 +99,8 @@ def test_hostile_decision_maker_notifies_team_once_per_day(
     contacts: dict[str, Contact], users: dict[str, Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     cio, am = contacts["cio"], users["am"]
+    am.language = "en"
+    am.save(update_fields=["language"])
     day1 = datetime(2026, 11, 2, 10, 0, tzinfo=TZ)
     monkeypatch.setattr(timezone, "now", lambda: day1)
     services.assess_attitude(contact=cio, score=-2, evidence="cool", actor=am)
@@ -108,8 +110,12 @@ def test_hostile_decision_maker_notifies_team_once_per_day(
     url = f"/contacts/{cio.pk}/"
     # the HQ's account team: the lead AM and the solution engineer, once each
     assert _notes(services.KIND_HOSTILE) == [("am", url), ("engineer", url)]
-    note = Notification.objects.filter(kind=services.KIND_HOSTILE, recipient=am).get()
-    assert note.title == "Decision maker 李娜 at 示例集团 is hostile (-3)"
+    # each member reads it in their own language (the engineer has none set: the site's Chinese)
+    titles = dict(Notification.objects.filter(kind=services.KIND_HOSTILE).values_list("recipient__username", "title"))
+    assert titles == {
+        "am": "Decision maker 李娜 at 示例集团 is hostile (-3)",
+        "engineer": "示例集团 的决策者 李娜 态度敌对（-3）",
+    }
     # a hostile contact who is not a decision maker raises nothing
     services.assess_attitude(contact=contacts["engineer"], score=-5, evidence="", actor=am)
     assert len(_notes(services.KIND_HOSTILE)) == 2
