@@ -182,7 +182,11 @@ def _require(allowed: bool) -> None:
 
 
 def _lock(order: WorkOrder) -> WorkOrder:
-    return WorkOrder.objects.select_for_update().select_related("calendar", "customer", "line").get(pk=order.pk)
+    return (
+        WorkOrder.objects.select_for_update(of=("self",))
+        .select_related("calendar", "customer", "line")
+        .get(pk=order.pk)
+    )
 
 
 def _current_stage(order: WorkOrder) -> WorkOrderStage | None:

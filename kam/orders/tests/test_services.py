@@ -536,3 +536,16 @@ def test_policy_selection_most_specific(env: dict[str, Any]) -> None:
         services.policy_for(product="dia", protection_level="aaa", resource_availability="available") == env["policy"]
     )
     assert sum(STAGE_HOURS.values()) == 74
+
+
+def test_periodic_task_runs_every_five_minutes(env: dict[str, Any], make_order: Any) -> None:
+    from kam.orders.tasks import evaluate_jeopardy_task
+
+    make_order(at(2026, 3, 2, 9, 0))  # long past: late now
+    from datetime import datetime
+
+    task = evaluate_jeopardy_task.task_class()
+    assert task.validate_datetime(datetime(2026, 3, 2, 9, 5)) and not task.validate_datetime(datetime(2026, 3, 2, 9, 7))
+    result = evaluate_jeopardy_task.call_local()
+    assert result == {"evaluated": 1, "at_risk": 0, "late": 1, "escalations": 4}
+    assert evaluate_jeopardy_task.call_local()["escalations"] == 0  # each rung once
