@@ -187,6 +187,7 @@ def merge(po: Any, sources: dict[Key, Any]) -> Any:
             msgid=source.msgid,
             msgid_plural=source.msgid_plural,
             comment=source.comment,
+            tcomment=old.tcomment if old is not None else "",
             flags=[f for f in source.flags if f != "fuzzy"],
         )
         if source.msgid_plural:

@@ -121,11 +121,16 @@ def test_update_creates_both_catalogues_fills_english_and_compiles(app: App) -> 
 def test_update_is_idempotent_and_keeps_translations(app: App) -> None:
     update_app(app)
     translate(app, ZH)
+    po = polib.pofile(str(app.po_path("zh_Hans")))
+    po.find("Key accounts").tcomment = "the sidebar section"  # type: ignore[union-attr]
+    po.save(str(app.po_path("zh_Hans")))
     update_app(app)
     first = app.po_path("zh_Hans").read_bytes()
     update_app(app)
     assert app.po_path("zh_Hans").read_bytes() == first
-    assert polib.pofile(str(app.po_path("zh_Hans"))).find("Key accounts").msgstr == "大客户"  # type: ignore[union-attr]
+    entry = polib.pofile(str(app.po_path("zh_Hans"))).find("Key accounts")
+    assert entry is not None
+    assert (entry.msgstr, entry.tcomment) == ("大客户", "the sidebar section")
 
 
 def test_check_reports_missing_zh_translations(app: App) -> None:
