@@ -286,7 +286,7 @@ def build(ctx: demo.DemoContext) -> None:
     scale = total_target / max(1, sum(weights))
     products = list(PRODUCT_WEIGHTS)
     product_weights = [PRODUCT_WEIGHTS[p] for p in products]
-    counters: dict[tuple[str, str], int] = defaultdict(int)
+    counters: dict[str, int] = defaultdict(int)
     lines: list[Line] = []
     plans: list[tuple[Line, Device, Device, int | None]] = []
     statuses = [LineStatus.ACTIVE] * 85 + [LineStatus.PROVISIONING] * 5 + [LineStatus.PLANNED] * 3
@@ -301,12 +301,13 @@ def build(ctx: demo.DemoContext) -> None:
         letters, char = CITY_TAGS.get(city[:4], (f"C{city[:4]}", ""))
         for _ in range(count):
             product = rng.choices(products, weights=product_weights)[0]
-            counters[(city, product)] += 1
-            seq = counters[(city, product)]
             if product == Product.SDH and char:
-                circuit = f"{PROVINCE_CHAR.get(city[:2], '')}{char}-{PRODUCT_CODE[product]}-{seq:06d}"
+                prefix = f"{PROVINCE_CHAR.get(city[:2], '')}{char}-{PRODUCT_CODE[product]}"
             else:
-                circuit = f"{letters}-{PRODUCT_CODE[product]}-{seq:06d}"
+                prefix = f"{letters}-{PRODUCT_CODE[product]}"
+            counters[prefix] += 1
+            seq = counters[prefix]
+            circuit = f"{prefix}-{seq:06d}"
             kbps = rng.choice(BANDWIDTHS[product])
             per_mbps, floor = PRICE[product]
             fee = max(floor, (per_mbps * Decimal(kbps) / Decimal(1000)).quantize(Decimal("1"))).quantize(

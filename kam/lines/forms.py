@@ -158,9 +158,20 @@ class EndpointForm(forms.Form):
     interface = forms.ModelChoiceField(label=_("Port"), queryset=Interface.objects.none(), required=False)
     vlan = forms.IntegerField(label=_("VLAN"), min_value=1, max_value=4094, required=False)
 
-    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Any = None, line: Line | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _f(self, "interface").queryset = Interface.objects.visible_to(user).select_related("device")
+        qs = Interface.objects.visible_to(user).select_related("device")
+        if line is not None:
+            # the ports a line can end on: its customer's CPEs and our equipment in its city
+            from django.db.models import Q
+
+            from kam.core.models.reference import region_prefix
+
+            city = region_prefix(line.region_id[:4] + "00")
+            qs = qs.filter(
+                Q(device__site__customer_id=line.customer_id) | Q(device__pop__region__code__startswith=city)
+            )
+        _f(self, "interface").queryset = qs.order_by("device__name", "if_index")
 
 
 class ProposalConfirmForm(forms.Form):

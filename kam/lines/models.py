@@ -280,8 +280,18 @@ class Device(KamModel):
 
 class InterfaceQuerySet(ScopedQuerySet):
     def scope(self, user: Any, action: str) -> Q | bool:
-        if _role(user) is None:
+        role = _role(user)
+        if role is None:
             return False
+        if role == "customer":
+            # only the ports their own lines end on; a shared device's other ports are not theirs to see
+            if action != VIEW:
+                return False
+            return Q(
+                pk__in=LineEndpoint.objects.filter(line__in=Line.objects.restrict(user, VIEW).values("pk"))
+                .exclude(interface__isnull=True)
+                .values("interface_id")
+            )
         return Q(device__in=Device.objects.restrict(user, action).values("pk"))
 
 

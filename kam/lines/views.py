@@ -139,7 +139,7 @@ def _line_overview(request: HttpRequest, line: Line) -> dict[str, Any]:
         "graph": {"nodes": path["nodes"], "links": path["links"], "categories": path["categories"]},
         "sees_commercial": getattr(request.user, "sees_commercial", False),
         "customer_url": _customer_url(line.customer),
-        "endpoint_form": EndpointForm(user=request.user) if can(request.user, CHANGE, line) else None,
+        "endpoint_form": EndpointForm(user=request.user, line=line) if can(request.user, CHANGE, line) else None,
         "bandwidth": bandwidth(line.bandwidth_kbps),
     }
 
@@ -230,7 +230,7 @@ def line_test(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def line_endpoint(request: HttpRequest, pk: int) -> HttpResponse:
     line = _fetch(request, Line.objects.all(), VIEW, pk=pk)
-    form = EndpointForm(request.POST, user=request.user)
+    form = EndpointForm(request.POST, user=request.user, line=line)
     if not form.is_valid():
         messages.error(request, _("The endpoint was not saved: %(errors)s") % {"errors": form.errors.as_text()})
     else:

@@ -343,6 +343,8 @@ def test_endpoints_path_and_impact(net: dict[str, Any], users: dict[str, Any]) -
 
 
 def test_interfaces_api(net: dict[str, Any], users: dict[str, Any]) -> None:
+    # another customer's port on the shared PE is not shown to this customer's users
+    net["pe_cs"].interfaces.create(if_index=8, if_name="xgei-1/1/8", if_alias="CS-DIA-999999")
     rows = _get(users["customer_other"], "/api/v1/interfaces")["items"]
     assert [(r["if_index"], r["if_name"], r["if_alias"]) for r in rows] == [
         (7, "xgei-1/1/7", "CS-DIA-000001"),
