@@ -222,8 +222,15 @@ def profile_context(request: HttpRequest, customer: Customer) -> dict[str, Any]:
 def hierarchy_context(request: HttpRequest, customer: Customer) -> dict[str, Any]:
     ancestors_ids = [int(p) for p in customer.path.strip("/").split("/")[:-1]]
     ancestors = list(Customer.objects.visible_to(request.user).filter(pk__in=ancestors_ids).order_by("depth"))
-    children = list(Customer.objects.visible_to(request.user).filter(parent=customer).order_by("name")[:20])
+    children_qs = Customer.objects.filter(parent=customer)
+    if getattr(request.user, "role", None) not in SUBTREE_ROLES:  # region-scoped roles may not see every branch
+        children_qs = children_qs.filter(pk__in=Customer.objects.visible_to(request.user).values("pk"))
+    children = list(children_qs.order_by("name")[:20])
     return {"ancestors": ancestors, "children": children, "rollups": customer_rollups(customer)}
+
+
+# roles that see a customer's whole subtree once they see the customer (DESIGN.md "Permissions")
+SUBTREE_ROLES = frozenset({"account_manager", "engineer", "customer"})
 
 
 def team_context(request: HttpRequest, customer: Customer) -> dict[str, Any]:
@@ -232,16 +239,14 @@ def team_context(request: HttpRequest, customer: Customer) -> dict[str, Any]:
 
 
 def sites_context(request: HttpRequest, customer: Customer) -> dict[str, Any]:
-    sites = Site.objects.visible_to(request.user).filter(customer=customer).select_related("region").order_by("name")
+    # the page checked the customer; its sites share its visibility
+    sites = Site.objects.filter(customer=customer).select_related("region").order_by("name")
     return {"sites": list(sites[:50]), "can_edit": can_on(request, CHANGE, customer)}
 
 
 def grades_context(request: HttpRequest, customer: Customer) -> dict[str, Any]:
-    rows = (
-        GradeChangeRequest.objects.visible_to(request.user)
-        .filter(customer=customer)
-        .select_related("requested_by", "decided_by")
-    )
+    # the page checked the customer; the panel is hidden from customer users (who may not see requests)
+    rows = GradeChangeRequest.objects.filter(customer=customer).select_related("requested_by", "decided_by")
     return {"grade_changes": list(rows[:20]), "can_approve": can_on(request, APPROVE, customer)}
 
 
