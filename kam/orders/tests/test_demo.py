@@ -66,3 +66,27 @@ def test_demo_orders_cover_the_states_and_are_deterministic(env: dict[str, Any])
     _clear()
     build(DemoContext(scale="small", seed=5, log=lambda s: None))
     assert _snapshot() == first
+
+
+def test_every_demo_order_page_renders(env: dict[str, Any]) -> None:
+    from kam.core.demo import DemoContext
+    from kam.core.testing import ui_client
+    from kam.orders.demo import build
+    from kam.orders.models import WorkOrder
+
+    _world(env)
+    build(DemoContext(scale="small", seed=9, log=lambda s: None))
+    sample: dict[tuple[str, str, bool], int] = {}
+    for pk, status, stage, parent in WorkOrder.objects.values_list("pk", "status", "stage", "parent_id"):
+        sample.setdefault((status, stage, parent is None), pk)
+    client = ui_client(env["admin"])
+    for pk in sample.values():
+        for tab in ("overview", "clocks", "children", "tests"):
+            r = client.get(f"/work-orders/{pk}/", {"tab": tab})
+            assert r.status_code == 200, (pk, tab)
+    assert (
+        client.get("/work-orders/", {"cols": "number,stage,stage_deadline,jeopardy_badge,completed_at"}).status_code
+        == 200
+    )
+    assert client.get("/work-orders/timeliness/", {"group_by": "grade"}).status_code == 200
+    assert client.get("/work-orders/timeliness/", {"group_by": "region"}, HTTP_HX_REQUEST="true").status_code == 200
