@@ -12,6 +12,7 @@ missing and malformed parameters) and more examples: run it after changing API c
 
 from __future__ import annotations
 
+import json
 import os
 from typing import Any
 
@@ -140,3 +141,15 @@ def test_a_large_offset_within_range_is_an_empty_page(client: Any, admin_headers
     response = client.get("/api/v1/regions", {"offset": str(2**63 - 1)}, headers=admin_headers)
     assert response.status_code == 200
     assert response.json()["items"] == []
+
+
+def test_a_database_refusing_nul_is_a_422_and_other_data_errors_are_not_hidden(rf: Any) -> None:
+    from django.db import DataError
+
+    from kam.config.api import data_error
+
+    response = data_error(rf.get("/api/v1/x"), DataError("PostgreSQL text fields cannot contain NUL (0x00) bytes"))
+    assert response.status_code == 422
+    assert json.loads(response.content)["code"] == "invalid"
+    with pytest.raises(DataError):
+        data_error(rf.get("/api/v1/x"), DataError("division by zero"))

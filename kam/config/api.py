@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DataError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.encoding import force_str
 from django.utils.translation import gettext as _
@@ -55,6 +56,14 @@ def validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpRes
 @api.exception_handler(DjangoValidationError)
 def django_validation_error(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
     return domain_error(request, ValidationFailed.from_django(exc))
+
+
+@api.exception_handler(DataError)
+def data_error(request: HttpRequest, exc: DataError) -> HttpResponse:
+    # the parser refuses NUL in queries and bodies; this catches it anywhere else (a path, a header)
+    if "NUL" in str(exc):
+        return _error(request, 422, "invalid", _("NUL characters are not allowed."))
+    raise exc
 
 
 @api.exception_handler(OverflowError)
