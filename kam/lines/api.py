@@ -12,7 +12,7 @@ from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
 from kam.core.api import Page, fetch, responses
-from kam.core.errors import ValidationFailed
+from kam.core.errors import Forbidden, ValidationFailed
 from kam.core.models import Region
 from kam.core.permissions import CHANGE, DELETE, VIEW
 from kam.lines import activation, discovery, queries, services
@@ -251,6 +251,8 @@ def discover_device(request: HttpRequest, device_id: int, wait: bool = False) ->
 @paginate(Page)
 def list_discovery_runs(request: HttpRequest, device_id: int) -> Any:
     device = fetch(request, Device.objects.all(), VIEW, pk=device_id)
+    if getattr(request.user, "role", None) == "customer":
+        raise Forbidden(_("You are not allowed to do this."))
     return DiscoveryRun.objects.visible_to(request.user).filter(device=device)
 
 
