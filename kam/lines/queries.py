@@ -179,15 +179,44 @@ def neighbourhood(device: Device, user: Any) -> dict[str, Any]:
     }
 
 
-def customer_lines(customer: Any, user: Any) -> list[Line]:
+def customer_lines_qs(customer: Any, user: Any) -> Any:
+    """A customer's lines (and its branches' lines) the user sees (a range on the indexed path column)."""
+    from kam.customers.permissions import subtree_q
+
+    return Line.objects.visible_to(user).filter(subtree_q(customer.path, "customer__"))
+
+
+def customer_lines(customer: Any, user: Any, limit: int | None = None) -> list[Line]:
     """A customer's lines (and its branches' lines) the user sees, with their endpoints' ports and devices."""
-    return list(
-        Line.objects.visible_to(user)
-        .filter(customer__path__startswith=customer.path)
+    qs = (
+        customer_lines_qs(customer, user)
         .select_related("customer")
         .prefetch_related("endpoints__interface__device")
         .order_by("status", "circuit_id")
     )
+    return list(qs[:limit] if limit is not None else qs)
+
+
+def customer_line_totals(customer: Any, user: Any) -> tuple[dict[str, int], int]:
+    """``({status: lines}, active kbit/s)`` over a customer's subtree, counted by the database."""
+    from django.db.models import Count, Sum
+
+    from kam.lines.choices import LineStatus
+
+    rows = (
+        customer_lines_qs(customer, user)
+        .order_by()
+        .values("status")
+        .annotate(n=Count("id"), kbps=Sum("bandwidth_kbps"))
+        .order_by("status")
+    )
+    counts: dict[str, int] = {}
+    active_kbps = 0
+    for row in rows:
+        counts[row["status"]] = row["n"]
+        if row["status"] == LineStatus.ACTIVE:
+            active_kbps = int(row["kbps"] or 0)
+    return counts, active_kbps
 
 
 def lines_by_status(lines: list[Line]) -> dict[str, int]:

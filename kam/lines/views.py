@@ -560,13 +560,14 @@ def import_view(request: HttpRequest) -> HttpResponse:
 
 
 def customer_lines_panel(request: HttpRequest, customer: Any) -> dict[str, Any]:
-    lines = queries.customer_lines(customer, request.user)
+    counts, active_kbps = queries.customer_line_totals(customer, request.user)
+    total = sum(counts.values())
     return {
         "customer": customer,
-        "lines": lines[:50],
-        "total": len(lines),
-        "counts": queries.lines_by_status(lines),
-        "total_kbps": sum(line.bandwidth_kbps for line in lines if line.status == LineStatus.ACTIVE),
+        "lines": queries.customer_lines(customer, request.user, limit=50) if total else [],
+        "total": total,
+        "counts": counts,
+        "total_kbps": active_kbps,
         "list_url": reverse("lines:line-list") + f"?customer={customer.pk}",
         "may_add": bool(services.customers_for_lines(request.user).filter(pk=customer.pk).exists())
         if getattr(request.user, "role", None) != "customer"
