@@ -135,7 +135,7 @@ def record_bulk(objs: list[models.Model], action: str = AuditAction.CREATE, note
                 model=o._meta.model_name or "",
                 object_pk=str(o.pk),
                 object_repr=str(o)[:255],
-                changes=diff({}, o.audit_values(), o.audit_exclude)
+                changes=diff({}, o.audit_values(), getattr(o, "audit_exclude", ()))
                 if action == AuditAction.CREATE and hasattr(o, "audit_values")
                 else {},
                 note=(note or ctx.note)[:500],
