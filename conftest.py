@@ -9,6 +9,12 @@ import pytest
 from kam.core.models import Region
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings: Any) -> None:
+    """PBKDF2 at production strength costs ~0.3 s a user; tests hash with MD5 (never in production)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 def _region(code: str, name: str, level: int, parent: str | None = None) -> Region:
     region, _ = Region.objects.get_or_create(code=code, defaults={"name": name, "level": level, "parent_id": parent})
     return region

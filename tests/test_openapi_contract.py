@@ -74,12 +74,6 @@ def keep_the_test_connection() -> Iterator[None]:
         signals.request_finished.connect(close_old_connections)
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings: Any) -> None:
-    # the ``users`` fixture sets ten passwords; the production hasher makes that take seconds
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def _bearer(user: Any) -> dict[str, str]:
     from kam.identity.services import issue_token
 

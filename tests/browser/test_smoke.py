@@ -33,11 +33,6 @@ SCREENSHOTS = Path(django_settings.BASE_DIR) / "var" / "screenshots"
 
 
 @pytest.fixture
-def fast_passwords(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
 def browser() -> Iterator[Any]:
     if not Path(CHROMIUM).exists():
         pytest.skip("chromium is not installed at /usr/bin/chromium")
@@ -68,7 +63,7 @@ def switch_language(page: Any, code: str) -> None:
 
 
 def test_login_language_and_list(
-    live_server: Any, browser: Any, fast_passwords: None, users: dict[str, Any], customers: dict[str, Any]
+    live_server: Any, browser: Any, users: dict[str, Any], customers: dict[str, Any]
 ) -> None:
     from kam.core import notifications
 
@@ -162,7 +157,7 @@ def login(page: Any, base_url: str, username: str) -> None:
 
 
 def test_admin_pages_tabs_forms_and_tokens(
-    live_server: Any, browser: Any, fast_passwords: None, users: dict[str, Any], customers: dict[str, Any]
+    live_server: Any, browser: Any, users: dict[str, Any], customers: dict[str, Any]
 ) -> None:
     from kam.core import notifications
 

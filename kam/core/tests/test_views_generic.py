@@ -29,7 +29,6 @@ pytestmark = [pytest.mark.django_db, pytest.mark.urls(__name__)]
 @pytest.fixture(autouse=True)
 def english(settings: Any) -> None:
     settings.LANGUAGE_CODE = "en"
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast fixtures
 
 
 GRADES = [("A1", "A1"), ("A2", "A2"), ("B1", "B1")]

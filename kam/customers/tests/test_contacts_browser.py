@@ -50,7 +50,6 @@ def browser() -> Iterator[Any]:
 def test_org_chart_drag_and_form(
     live_server: Any, browser: Any, settings: Any, users: dict[str, Any], customers: dict[str, Any]
 ) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     contacts = make_contacts(customers)
     am = users["am"]
     am.language = "en"

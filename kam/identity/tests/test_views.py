@@ -21,7 +21,6 @@ PASSWORD = "Secret-pass-123"
 @pytest.fixture(autouse=True)
 def english(settings: Any) -> None:
     settings.LANGUAGE_CODE = "en"
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def users_state() -> list[tuple[Any, ...]]:
