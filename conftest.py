@@ -15,6 +15,13 @@ def fast_password_hashing(settings: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def fresh_token_cache() -> None:
+    from kam.identity import auth
+
+    auth._cache.clear()
+
+
 def _region(code: str, name: str, level: int, parent: str | None = None) -> Region:
     region, _ = Region.objects.get_or_create(code=code, defaults={"name": name, "level": level, "parent_id": parent})
     return region

@@ -107,7 +107,7 @@ TEMPLATES = [
 DEFAULT_SQLITE = f"sqlite:///{VAR_DIR / 'kam.sqlite3'}"
 DATABASES = {"default": dj_database_url.parse(os.environ.get("DATABASE_URL", DEFAULT_SQLITE), conn_max_age=600)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["CONN_MAX_AGE"] = 600  # one connection per thread, PRAGMAs run once
     DATABASES["default"]["OPTIONS"] = {
         "init_command": (
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000; "
@@ -141,6 +141,8 @@ SESSION_COOKIE_SECURE = env_bool("KAM_SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 # Token last-used stamps are written at most this often per token, so reads stay reads.
 KAM_TOKEN_TOUCH_SECONDS = 60
+# A token is looked up in the database at most once per this many seconds per web process (0: every request).
+KAM_TOKEN_CACHE_SECONDS = int(os.environ.get("KAM_TOKEN_CACHE_SECONDS", "5"))
 
 # --- Internationalisation ---------------------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"

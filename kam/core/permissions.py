@@ -32,7 +32,8 @@ def get_for(queryset: QuerySet[_M], user: Any, action: str = VIEW, **lookup: Any
     :class:`Forbidden` when it is visible but the action is not allowed.
     """
     manager_qs: Any = queryset
-    obj = manager_qs.visible_to(user).filter(**lookup).first()
+    found = list(manager_qs.visible_to(user).filter(**lookup).order_by()[:1])
+    obj = found[0] if found else None
     if obj is None:
         raise NotFound(_not_found_message(queryset.model))
     if action != VIEW and not can(user, action, obj):
@@ -43,6 +44,15 @@ def get_for(queryset: QuerySet[_M], user: Any, action: str = VIEW, **lookup: Any
 def can(user: Any, action: str, obj: Model) -> bool:
     qs: Any = type(obj)._default_manager.all()
     return bool(qs.restrict(user, action).filter(pk=obj.pk).exists())
+
+
+def can_on(request: Any, action: str, obj: Model) -> bool:
+    """``can()`` remembered for one request: the panels of a detail page ask the same question many times."""
+    memo: dict[tuple[str, str, Any], bool] = request.__dict__.setdefault("_kam_can", {})
+    key = (action, obj._meta.label, obj.pk)
+    if key not in memo:
+        memo[key] = can(request.user, action, obj)
+    return memo[key]
 
 
 def _not_found_message(model: type[Model]) -> str:

@@ -73,6 +73,9 @@ def revoke_token(*, token: ApiToken) -> ApiToken:
         raise Conflict(_("This token is already revoked."), code="token_revoked")
     token.revoked_at = timezone.now()
     token.save(update_fields=["revoked_at", "updated_at"])
+    from kam.identity.auth import forget_token
+
+    forget_token(token.key_hash)
     return token
 
 

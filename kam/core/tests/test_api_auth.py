@@ -57,3 +57,29 @@ def test_token_revoke_by_other_user_changes_nothing(users: dict[str, Any]) -> No
     entry = AuditEntry.objects.filter(model="apitoken", object_pk=str(token.pk), action="update").first()
     assert entry is not None and entry.actor_id == users["am"].pk and entry.source == "api"
     assert "revoked_at" in entry.changes
+
+
+@pytest.mark.django_db
+def test_revocation_takes_effect_at_once_despite_the_token_cache(users: dict[str, Any]) -> None:
+    token, raw = issue_token(user=users["am"], name="cached")
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
+    assert client.get("/api/v1/me").status_code == 200
+    assert client.get("/api/v1/me").status_code == 200  # served from the cache
+    revoke_token(token=token)
+    assert client.get("/api/v1/me").status_code == 401
+
+
+@pytest.mark.django_db
+def test_cached_token_user_is_a_copy_per_request(users: dict[str, Any], settings: Any) -> None:
+    from kam.identity.auth import _lookup
+
+    _token, raw = issue_token(user=users["am"], name="copy")
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
+    client.get("/api/v1/me")
+    from kam.identity.models import hash_token
+
+    cached = _lookup(hash_token(raw))
+    assert cached is not None
+    cached[1].__dict__["_kam_marker"] = True
+    response = client.get("/api/v1/me")
+    assert response.status_code == 200 and response.wsgi_request.user is not cached[1]
