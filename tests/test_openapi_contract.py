@@ -161,5 +161,7 @@ def test_a_database_refusing_nul_is_a_422_and_other_data_errors_are_not_hidden(r
     response = data_error(rf.get("/api/v1/x"), DataError("PostgreSQL text fields cannot contain NUL (0x00) bytes"))
     assert response.status_code == 422
     assert json.loads(response.content)["code"] == "invalid"
+    response = data_error(rf.get("/api/v1/x"), DataError('time zone displacement out of range: "6596-09-30"'))
+    assert response.status_code == 422
     with pytest.raises(DataError):
         data_error(rf.get("/api/v1/x"), DataError("division by zero"))

@@ -63,6 +63,9 @@ def data_error(request: HttpRequest, exc: DataError) -> HttpResponse:
     # the parser refuses NUL in queries and bodies; this catches it anywhere else (a path, a header)
     if "NUL" in str(exc):
         return _error(request, 422, "invalid", _("NUL characters are not allowed."))
+    # a value the column type cannot hold (PostgreSQL: integer, numeric, date or time zone out of range)
+    if "out of range" in str(exc) or "overflow" in str(exc):
+        return _error(request, 422, "invalid", _("A value in the request is out of range."))
     raise exc
 
 

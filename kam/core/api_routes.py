@@ -1,7 +1,7 @@
 """Reference data, notifications, global search and the audit log."""
 
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from django.db.models import Q
@@ -111,5 +111,6 @@ def list_audit(
     if request_id:
         qs = qs.filter(request_id=request_id)
     if since:
-        qs = qs.filter(at__gte=since)
+        # PostgreSQL refuses offsets beyond ±15:59 that ISO 8601 allows; the instant is what matters
+        qs = qs.filter(at__gte=since.astimezone(UTC) if since.tzinfo else since)
     return qs
