@@ -21,9 +21,9 @@ def _staff(user: Any, obj: Any = None) -> bool:
 
 
 def _may_change(request: HttpRequest, customer: Any) -> bool:
-    from kam.core.permissions import CHANGE, can
+    from kam.core.permissions import CHANGE, can_on
 
-    return can(request.user, CHANGE, customer)
+    return can_on(request, CHANGE, customer)
 
 
 def customer_visits(request: HttpRequest, customer: Any) -> dict[str, Any]:

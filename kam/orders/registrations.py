@@ -16,16 +16,17 @@ def _staff(user: Any, obj: Any = None) -> bool:
 
 
 def customer_orders(request: HttpRequest, customer: Any) -> dict[str, Any]:
-    from kam.core.permissions import CHANGE, can
+    from kam.core.permissions import CHANGE, can_on
+    from kam.customers.permissions import subtree_q
     from kam.orders.models import WorkOrder
 
-    qs = WorkOrder.objects.visible_to(request.user).filter(customer__path__startswith=customer.path)
+    qs = WorkOrder.objects.visible_to(request.user).filter(subtree_q(customer.path, "customer__"))
     return {
         "customer": customer,
         "orders": list(qs.open().select_related("customer").order_by("due_at", "pk")[:8]),
         "open_count": qs.open().count(),
         "late_count": qs.open().filter(jeopardy="late").count(),
-        "may_create": can(request.user, CHANGE, customer),
+        "may_create": can_on(request, CHANGE, customer),
     }
 
 
