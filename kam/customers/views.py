@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 
 from kam.core.errors import DomainError, Forbidden, NotFound
 from kam.core.models import IndustryLine, Region
-from kam.core.permissions import APPROVE, CHANGE, VIEW, can, get_for, is_admin_user
+from kam.core.permissions import APPROVE, CHANGE, VIEW, can, can_on, get_for, is_admin_user
 from kam.core.registry import registry
 from kam.core.views_generic import Column, Filter, ModelDetailView, ModelFormView, ModelListView, Tab, add_domain_error
 from kam.customers import services
@@ -47,15 +47,6 @@ def _get(qs: Any, user: Any, action: str = VIEW, **lookup: Any) -> Any:
         raise Http404(exc.message) from exc
     except Forbidden as exc:
         raise PermissionDenied(exc.message) from exc
-
-
-def can_on(request: HttpRequest, action: str, obj: Any) -> bool:
-    """``can()`` remembered for the request: the 360 page asks the same question from several panels."""
-    memo: dict[tuple[str, str, Any], bool] = request.__dict__.setdefault("_kam_can", {})
-    key = (action, obj._meta.label, obj.pk)
-    if key not in memo:
-        memo[key] = can(request.user, action, obj)
-    return memo[key]
 
 
 def _industry_lines(request: HttpRequest) -> list[tuple[str, str]]:
@@ -99,6 +90,7 @@ class CustomerListView(ModelListView):
     default_sort = "name"
     export_name = "customers"
     create_url_name = "customers:create"
+    count_cap = 10_000
 
     def setup(self, request: HttpRequest, *args: Any, **kwargs: Any) -> None:
         super().setup(request, *args, **kwargs)
@@ -177,10 +169,18 @@ class CustomerDetailView(ModelDetailView):
     tabs = [Tab("overview", gettext_lazy("Overview"), "customers/_panels.html", _panels_context)]
 
     def get_object(self) -> Any:
-        obj = super().get_object()
-        return Customer.objects.select_related(
-            "region", "parent", "industry", "industry_line", "org_unit", "owner"
-        ).get(pk=obj.pk)
+        from django.core.exceptions import ValidationError
+
+        qs = Customer.objects.select_related("region", "parent", "industry", "industry_line", "org_unit", "owner")
+        try:
+            obj = get_for(qs, self.request.user, VIEW, pk=self.kwargs["pk"])
+        except NotFound as exc:
+            raise Http404(exc.message) from exc
+        except (ValueError, ValidationError) as exc:
+            raise Http404 from exc
+        # the panels may ask again whether the user sees the customer: they do (get_for just checked it)
+        self.request.__dict__.setdefault("_kam_can", {})[(VIEW, obj._meta.label, obj.pk)] = True
+        return obj
 
     def get_title(self, obj: Any) -> Any:
         return obj.name
