@@ -10,10 +10,12 @@ Every queryset goes through ``visible_to`` / ``get_for``: nothing is fetched by 
 
 from __future__ import annotations
 
+import inspect
 import io
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import partialmethod
 from typing import Any, ClassVar
 
 from django import forms
@@ -28,6 +30,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_str
+from django.utils.functional import cached_property
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -108,11 +111,46 @@ class Cell:
     def is_empty(self) -> bool:
         return self.value is None or self.value == ""
 
+    @property
+    def html(self) -> str:
+        """The cell as ``core/list.html`` shows it when the column has no template (one call, not a dozen
+        template lookups per cell)."""
+        from django.utils.formats import localize
+        from django.utils.html import conditional_escape, format_html
+        from django.utils.safestring import mark_safe
+        from django.utils.timezone import template_localtime  # type: ignore[attr-defined]
+
+        from kam.core.templatetags.kam import display
+
+        if self.is_bool:
+            if self.value:
+                return format_html('<i class="ti ti-check text-success" title="{}"></i>', _("Yes"))
+            return format_html('<i class="ti ti-minus text-secondary" title="{}"></i>', _("No"))
+        if self.is_empty:
+            return mark_safe("—")
+        value = localize(template_localtime(display(self.value)))
+        text = conditional_escape(value if isinstance(value, str) else str(value))
+        if self.url:
+            return format_html('<a href="{}" class="fw-medium">{}</a>', self.url, text)
+        return text
+
 
 @dataclass(frozen=True)
 class Row:
     obj: Any
     cells: list[Cell]
+
+    @property
+    def html(self) -> str:
+        """The row's cells as ``core/list.html`` shows them, built in one go; ``""`` when a column has its own
+        template (the list template renders such rows cell by cell)."""
+        from django.utils.html import format_html_join
+
+        if any(cell.column.template for cell in self.cells):
+            return ""
+        return format_html_join(
+            "", "<td{}>{}</td>", ((' class="kam-empty"' if c.is_empty else "", c.html) for c in self.cells)
+        )
 
 
 @dataclass(frozen=True)
@@ -177,19 +215,40 @@ def field_path(model: type[models.Model], attr: str) -> list[Any] | None:
     return fields
 
 
-def resolve(obj: Any, attr: str) -> Any:
-    """``obj.a.b.c``, calling callables on the way and using choice labels for fields with choices."""
+def resolve(obj: Any, attr: str, labels: dict[Any, Any] | None = None) -> Any:
+    """``obj.a.b.c``, calling callables on the way and using choice labels for fields with choices.
+
+    ``labels`` remembers choice labels between calls (one list page shows the same few labels many times).
+    """
     value = obj
     for part in attr.split("."):
         if value is None:
             return None
         if isinstance(value, models.Model):
+            name = part
+            if labels is not None and part.startswith("get_") and part.endswith("_display"):
+                generated = labels.get((type(value), part))
+                if generated is None:  # Django's own get_FOO_display, not one a model wrote itself
+                    generated = isinstance(inspect.getattr_static(type(value), part, None), partialmethod)
+                    labels[(type(value), part)] = generated
+                if generated:
+                    name = part[4:-8]
             try:
-                field = value._meta.get_field(part)
+                field = value._meta.get_field(name)
             except FieldDoesNotExist:
                 field = None
             if field is not None and getattr(field, "choices", None) and not field.is_relation:
-                value = getattr(value, f"get_{field.name}_display")()
+                if labels is None:
+                    value = getattr(value, f"get_{field.name}_display")()
+                    continue
+                raw = getattr(value, field.attname)  # type: ignore[union-attr]
+                try:
+                    key = (field, raw)
+                    if key not in labels:
+                        labels[key] = getattr(value, f"get_{field.name}_display")()
+                    value = labels[key]
+                except TypeError:  # an unhashable value
+                    value = getattr(value, f"get_{field.name}_display")()
                 continue
         if isinstance(value, dict):
             value = value.get(part)
@@ -226,6 +285,29 @@ def _export_value(value: Any) -> Any:
     return value
 
 
+class CappedPaginator(Paginator):
+    """A paginator that counts at most ``cap + 1`` rows: a list page need not count 100,000 rows to say
+    "10,000+". ``cap=None`` counts everything."""
+
+    def __init__(self, object_list: Any, per_page: int, *, cap: int | None = None, **kwargs: Any) -> None:
+        super().__init__(object_list, per_page, **kwargs)
+        self.cap = cap
+
+    @cached_property
+    def count(self) -> int:
+        if self.cap is None or not isinstance(self.object_list, QuerySet):
+            return int(super().count)
+        return int(self.object_list.order_by()[: self.cap + 1].count())
+
+    @property
+    def capped(self) -> bool:
+        return self.cap is not None and self.count > self.cap
+
+    @property
+    def count_display(self) -> int | str:
+        return f"{self.cap:,}+" if self.capped else self.count
+
+
 def is_htmx_partial(request: HttpRequest) -> bool:
     htmx = getattr(request, "htmx", None)
     return bool(htmx) and not getattr(htmx, "boosted", False) and not getattr(htmx, "history_restore_request", False)
@@ -241,6 +323,7 @@ class ModelListView(LoginRequiredMixin, View):
     search_fields: ClassVar[Sequence[str]] = ()
     default_sort: ClassVar[str | Sequence[str]] = "pk"
     paginate_by: ClassVar[int] = 50
+    count_cap: ClassVar[int | None] = None  # count at most this many rows ("10,000+"); None: count them all
     export_name: ClassVar[str | None] = None
     title: ClassVar[Any] = None
     create_url_name: ClassVar[str | None] = None
@@ -354,9 +437,9 @@ class ModelListView(LoginRequiredMixin, View):
             return [c for c in self.columns if c.key in keys]
         return [c for c in self.columns if c.default]
 
-    def cell_value(self, column: Column, obj: Any) -> Any:
+    def cell_value(self, column: Column, obj: Any, labels: dict[Any, Any] | None = None) -> Any:
         method = getattr(self, column.attr, None) if "." not in column.attr else None
-        value = method(obj) if callable(method) else resolve(obj, column.attr)
+        value = method(obj) if callable(method) else resolve(obj, column.attr, labels)
         if column.format is not None:
             value = column.format(value)
         return value
@@ -367,13 +450,14 @@ class ModelListView(LoginRequiredMixin, View):
 
     def make_rows(self, objects: Iterable[Any], columns: Sequence[Column]) -> list[Row]:
         rows = []
+        labels: dict[Any, Any] = {}
         for obj in objects:
             url = ""
             cells = []
             for column in columns:
                 if column.link and not url:
                     url = self.object_url(obj)
-                cells.append(Cell(column, self.cell_value(column, obj), url if column.link else ""))
+                cells.append(Cell(column, self.cell_value(column, obj, labels), url if column.link else ""))
             rows.append(Row(obj, cells))
         return rows
 
@@ -420,7 +504,7 @@ class ModelListView(LoginRequiredMixin, View):
         fmt = request.GET.get("export", "")
         if fmt in EXPORT_FORMATS and self.export_name:
             return self.export(fmt, qs, columns)
-        paginator = Paginator(qs, self.paginate_by)
+        paginator = CappedPaginator(qs, self.paginate_by, cap=self.count_cap)
         page: Page = paginator.get_page(request.GET.get("page"))
         sort_column, desc = self.current_sort()
         chosen = {c.key for c in columns}
