@@ -124,6 +124,9 @@ class Customer(KamModel):
             models.Index(fields=["short_name"]),
             models.Index(fields=["name"]),
             models.Index(fields=["value_grade", "region"]),
+            # list counts of a region's customers (directors, NOC, finance) read these indexes only
+            models.Index(fields=["parent", "region"]),
+            models.Index(fields=["lifecycle", "region"]),
         ]
 
     def __str__(self) -> str:
