@@ -58,16 +58,23 @@ class AuditedModel(models.Model):
         instance._audit_snapshot = instance.audit_values()
         return instance
 
+    @classmethod
+    def _audit_attnames(cls) -> tuple[str, ...]:
+        """The attribute names a snapshot holds, worked out once per class (every loaded row takes one)."""
+        names: tuple[str, ...] | None = cls.__dict__.get("_audit_attnames_cache")
+        if names is None:
+            names = tuple(
+                field.attname
+                for field in cls._meta.concrete_fields
+                if not (getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False))
+                and field.name not in cls.audit_ignore
+            )
+            cls._audit_attnames_cache = names  # type: ignore[attr-defined]
+        return names
+
     def audit_values(self) -> dict[str, Any]:
-        values: dict[str, Any] = {}
-        for field in self._meta.concrete_fields:
-            if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
-                continue
-            if field.name in self.audit_ignore:
-                continue
-            if field.attname in self.__dict__:
-                values[field.attname] = getattr(self, field.attname)
-        return values
+        loaded = self.__dict__
+        return {name: getattr(self, name) for name in self._audit_attnames() if name in loaded}
 
 
 class KamModel(AuditedModel):
