@@ -156,3 +156,21 @@ exchanges: dict[str, Exchange] = {}
 
 def register_exchange(exchange: Exchange) -> None:
     exchanges[exchange.kind] = exchange
+
+
+def import_upload(*, kind: str, data: bytes, filename: str, actor: Any, kinds: Sequence[str] | None = None) -> int:
+    """Import an uploaded CSV/XLSX file of a registered kind as ``actor``: all rows or none.
+
+    ``kinds`` limits which kinds this door accepts (an app's upload page offers only its own). Raises
+    ``ImportFailed`` (row errors) or ``ValidationFailed`` (unknown kind, unreadable file).
+    """
+    from kam.core.audit import audit_context
+    from kam.core.models.audit import AuditSource
+
+    exchange = exchanges.get(kind)
+    if exchange is None or exchange.import_rows is None or (kinds is not None and kind not in kinds):
+        msg = _("Unknown import kind %(kind)s.") % {"kind": kind}
+        raise ValidationFailed(msg, fields={"kind": [msg]})
+    rows = read_table(data, filename=filename)
+    with audit_context(actor=actor, source=AuditSource.IMPORT):
+        return exchange.import_rows(rows, actor)

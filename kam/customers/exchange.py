@@ -16,9 +16,9 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from kam.core.errors import DomainError, ValidationFailed
+from kam.core.errors import DomainError
 from kam.core.permissions import EXPORT
-from kam.core.tables import Exchange, ImportFailed, RowError, read_table, register_exchange
+from kam.core.tables import Exchange, ImportFailed, RowError, import_upload, register_exchange
 from kam.customers import services
 from kam.customers.models import Customer, Site
 from kam.customers.schemas import COMMERCIAL_FIELDS, INTERNAL_FIELDS
@@ -231,17 +231,8 @@ IMPORTERS = {"customers": import_customers, "sites": import_sites}
 
 
 def import_file(*, kind: str, data: bytes, filename: str, actor: Any) -> int:
-    """Import an uploaded file; raises ``ImportFailed`` (422 with row errors) or ``ValidationFailed``."""
-    importer = IMPORTERS.get(kind)
-    if importer is None:
-        msg = _("Unknown import kind %(kind)s.") % {"kind": kind}
-        raise ValidationFailed(msg, fields={"kind": [msg]})
-    from kam.core.audit import audit_context
-    from kam.core.models.audit import AuditSource
-
-    rows = read_table(data, filename=filename)
-    with audit_context(actor=actor, source=AuditSource.IMPORT):
-        return importer(rows, actor)
+    """Import an uploaded file of one of this app's kinds (``kam.core.tables.import_upload``)."""
+    return import_upload(kind=kind, data=data, filename=filename, actor=actor, kinds=tuple(IMPORTERS))
 
 
 def register() -> None:
