@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -169,6 +170,11 @@ def list_devices(
     q: str | None = None,
 ) -> Any:
     qs = Device.objects.visible_to(request.user)
+    if mgmt_address:
+        try:
+            mgmt_address = str(ipaddress.ip_address(mgmt_address.strip()))
+        except ValueError:
+            raise _invalid("mgmt_address", _("Enter a valid IPv4 or IPv6 address.")) from None
     filters = {
         "role": role,
         "vendor": vendor,

@@ -8,6 +8,7 @@ proposes the rest for review. ``discover_address`` is what a coldStart/warmStart
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from dataclasses import dataclass
 from datetime import timedelta
@@ -18,7 +19,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kam.core.errors import Conflict, Forbidden
+from kam.core.errors import Conflict, Forbidden, ValidationFailed
 from kam.core.permissions import CHANGE
 from kam.lines import snmp
 from kam.lines.choices import (
@@ -275,13 +276,22 @@ def discover_address(
     """
     from kam.core.models import Region
 
+    try:
+        address = str(ipaddress.ip_address(address.strip()))
+    except ValueError as exc:
+        msg = _("Enter a valid IPv4 or IPv6 management address.")
+        raise ValidationFailed(msg, fields={"address": [msg]}) from exc
     device = Device.objects.filter(mgmt_address=address).first()
     if device is not None:
         return discover_device(device=device, actor=actor, timeout=timeout, retries=retries)
     target = snmp.SnmpTarget(
         host=address, port=port, version=version, community=community, timeout=timeout, retries=retries
     )
-    found = snmp.run(snmp.snapshot(target))
+    try:
+        found = snmp.run(snmp.snapshot(target))
+    except (snmp.SnmpError, OSError) as exc:
+        msg = _("No SNMP agent answered at %(address)s: %(error)s") % {"address": address, "error": exc}
+        raise ValidationFailed(msg, code="agent_unreachable", fields={"address": [msg]}) from exc
     with transaction.atomic():
         device = Device.objects.filter(sys_name=found.sys_name).exclude(sys_name="").first() if found.sys_name else None
         if device is not None:

@@ -373,3 +373,28 @@ def test_interfaces_api(net: dict[str, Any], users: dict[str, Any]) -> None:
         state=lambda: list(net["if_other"].device.interfaces.values_list("if_alias")),
         denied=[users["customer_other"], users["noc"], users["am_other"]],
     )
+
+
+def test_bad_addresses_are_422_not_500(net: dict[str, Any], users: dict[str, Any]) -> None:
+    client = api_client(users["admin"])
+    response = client.get("/api/v1/devices", {"mgmt_address": "not-an-ip"})
+    assert response.status_code == 422
+    assert response.json()["fields"] == {"mgmt_address": ["Enter a valid IPv4 or IPv6 address."]}
+    before = Device.objects.count()
+    payload = json.dumps({"address": "no.such.host.invalid"})
+    response = client.post("/api/v1/devices/discover", payload, content_type="application/json")
+    assert response.status_code == 422
+    assert response.json()["fields"] == {"address": ["Enter a valid IPv4 or IPv6 management address."]}
+    assert Device.objects.count() == before
+
+
+def test_discovering_a_silent_address_is_a_clear_error(net: dict[str, Any], users: dict[str, Any]) -> None:
+    from kam.core.errors import ValidationFailed
+    from kam.lines.discovery import discover_address
+
+    before = Device.objects.count()
+    with pytest.raises(ValidationFailed) as caught:
+        discover_address("127.0.0.53", port=9, timeout=0.2, retries=0)
+    assert caught.value.code == "agent_unreachable"
+    assert caught.value.message.startswith("No SNMP agent answered at 127.0.0.53")
+    assert Device.objects.count() == before
