@@ -377,14 +377,16 @@ def test_interfaces_api(net: dict[str, Any], users: dict[str, Any]) -> None:
 
 def test_bad_addresses_are_422_not_500(net: dict[str, Any], users: dict[str, Any]) -> None:
     client = api_client(users["admin"])
-    response = client.get("/api/v1/devices", {"mgmt_address": "not-an-ip"})
+    response = client.get("/api/v1/devices", {"mgmt_address": "not-an-ip"}, HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 422
     assert response.json()["fields"] == {"mgmt_address": ["Enter a valid IPv4 or IPv6 address."]}
     before = Device.objects.count()
     payload = json.dumps({"address": "no.such.host.invalid"})
-    response = client.post("/api/v1/devices/discover", payload, content_type="application/json")
+    response = client.post(
+        "/api/v1/devices/discover", payload, content_type="application/json", HTTP_ACCEPT_LANGUAGE="zh-hans"
+    )
     assert response.status_code == 422
-    assert response.json()["fields"] == {"address": ["Enter a valid IPv4 or IPv6 management address."]}
+    assert response.json()["fields"] == {"address": ["请输入有效的 IPv4 或 IPv6 管理地址。"]}
     assert Device.objects.count() == before
 
 
