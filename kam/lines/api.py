@@ -209,7 +209,7 @@ def create_device(request: HttpRequest, payload: DeviceCreate) -> Any:
 def discover_address(request: HttpRequest, payload: DiscoverAddressIn) -> Any:
     """Add (or re-discover) a device by its management address, synchronously."""
     services.require_inventory_role(request.user)
-    existing = Device.objects.filter(mgmt_address=payload.address).first()
+    existing = Device.objects.filter(mgmt_address=discovery.management_address(payload.address)).first()
     if existing is not None:
         fetch(request, Device.objects.all(), CHANGE, pk=existing.pk)
     run = discovery.discover_address(

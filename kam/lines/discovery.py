@@ -257,6 +257,15 @@ def _holding_pop(region: Any) -> PointOfPresence:
     return pop
 
 
+def management_address(address: str) -> str:
+    """``address`` as a normalised IP address, or a 422 naming the ``address`` field."""
+    try:
+        return str(ipaddress.ip_address(address.strip()))
+    except ValueError as exc:
+        msg = _("Enter a valid IPv4 or IPv6 management address.")
+        raise ValidationFailed(msg, fields={"address": [msg]}) from exc
+
+
 def discover_address(
     address: str,
     *,
@@ -276,11 +285,7 @@ def discover_address(
     """
     from kam.core.models import Region
 
-    try:
-        address = str(ipaddress.ip_address(address.strip()))
-    except ValueError as exc:
-        msg = _("Enter a valid IPv4 or IPv6 management address.")
-        raise ValidationFailed(msg, fields={"address": [msg]}) from exc
+    address = management_address(address)
     device = Device.objects.filter(mgmt_address=address).first()
     if device is not None:
         return discover_device(device=device, actor=actor, timeout=timeout, retries=retries)
